@@ -1,0 +1,57 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Dependency direction (SPEC §1), enforced on imports: a library may import only the scopes listed.
+export const depConstraints = [
+  { sourceTag: 'scope:types', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:serialization', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:subscriptions', onlyDependOnLibsWithTags: ['scope:types'] },
+  { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:types'] },
+  {
+    sourceTag: 'scope:engine',
+    onlyDependOnLibsWithTags: ['scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry'],
+  },
+  { sourceTag: 'scope:agents', onlyDependOnLibsWithTags: ['scope:types', 'scope:subscriptions', 'scope:serialization'] },
+  {
+    sourceTag: 'scope:core',
+    onlyDependOnLibsWithTags: [
+      'scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry', 'scope:engine', 'scope:agents',
+    ],
+  },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
+];
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/tmp/**', '**/coverage/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints, banTransitiveDependencies: false },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      // Private constructors of static-only classes and no-op defaults are intentional.
+      '@typescript-eslint/no-empty-function': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Test configs share tools/vitest by relative path; they are not library code.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test-utils/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+];

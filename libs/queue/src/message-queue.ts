@@ -1,0 +1,27 @@
+/**
+ * What an engine needs from a queue. Semantics follow Python 3.13's `asyncio.Queue`, including
+ * `shutdown`. Implementations: `AsyncQueue` (FIFO) and `PriorityAsyncQueue` (by comparator).
+ */
+export interface MessageQueue<T> {
+  /** Adds `item`, waiting while a bounded queue is full. Rejects with `QueueShutDownError` after shutdown. */
+  put(item: T): Promise<void>;
+  /** Adds `item` now; throws `QueueFullError` when full, `QueueShutDownError` after shutdown. */
+  putNowait(item: T): void;
+  /** Removes and returns the next item, waiting while empty. After shutdown: drains, then rejects with `QueueShutDownError`. */
+  get(): Promise<T>;
+  /** Removes and returns the next item now; throws `QueueEmptyError` when empty (`QueueShutDownError` when shut down and empty). */
+  getNowait(): T;
+  /** Marks one item taken by `get` as processed; throws when called more often than items were put. */
+  taskDone(): void;
+  /** Resolves once every item put has been marked done with `taskDone`. */
+  join(): Promise<void>;
+  qsize(): number;
+  empty(): boolean;
+  full(): boolean;
+  /**
+   * Stops the queue: `put` fails from now on. Non-immediate: `get` drains what is left, then fails.
+   * Immediate: drops what is left (counting it done so `join` resolves) and wakes every waiting
+   * `get`/`put` with `QueueShutDownError`.
+   */
+  shutdown(immediate?: boolean): void;
+}

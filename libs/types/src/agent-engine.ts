@@ -1,0 +1,59 @@
+import type { Agent, AgentState } from './agent.js';
+import type { AgentId } from './agent-id.js';
+import type { AgentMetadata } from './agent-metadata.js';
+import type { AgentType } from './agent-type.js';
+import type { CancellationToken } from './cancellation-token.js';
+import type { MessageChannel } from './message-channel.js';
+import type { Subscription } from './subscription.js';
+
+/** Options of `sendMessage` and `publishMessage`. */
+export interface SendOptions {
+  /** The sending agent; `BaseAgent` fills it in. `null`/omitted means "from outside any agent". */
+  sender?: AgentId | null;
+  cancellationToken?: CancellationToken;
+  /** A caller-chosen id; otherwise the engine assigns one (read through `MessageContext.messageId`). */
+  messageId?: string;
+}
+
+/** Builds an agent. Takes no arguments: it reads `AgentInstantiationContext` instead. */
+export type AgentBuilder<T extends Agent = Agent> = () => T | Promise<T>;
+
+/** A class (constructor) whose instances are `T`; used for `expectedClass` checks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructors of any arity
+export type AgentClass<T extends Agent = Agent> = abstract new (...args: any[]) => T;
+
+export interface RegisterAgentBuilderOptions<T extends Agent = Agent> {
+  /** The builder must return an instance of exactly this class, or the message fails. */
+  expectedClass?: AgentClass<T>;
+}
+
+export interface GetAgentOptions {
+  /** `false` builds the agent now instead of on its first message. Default `true`. */
+  lazy?: boolean;
+}
+
+/** Saved state of a whole engine: each instantiated agent's state keyed by `agentId.toString()`. */
+export type EngineState = Record<string, AgentState>;
+
+/** What agents and applications need from an engine; `LocalAgentEngine` is one implementation. */
+export interface AgentEngine {
+  /** Sends `message` to `recipient` and resolves with the handler's return value. */
+  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options?: SendOptions): Promise<R>;
+  /** Publishes `message` on `channel`; resolves once it is accepted for delivery. */
+  publishMessage(message: unknown, channel: MessageChannel, options?: SendOptions): Promise<void>;
+  registerAgentBuilder<T extends Agent>(
+    type: string | AgentType,
+    builder: AgentBuilder<T>,
+    options?: RegisterAgentBuilderOptions<T>,
+  ): Promise<AgentType>;
+  registerAgentInstance(agent: Agent, agentId: AgentId): Promise<AgentId>;
+  get(idOrType: AgentId | AgentType | string, key?: string, options?: GetAgentOptions): Promise<AgentId>;
+  tryGetUnderlyingAgentInstance<T extends Agent = Agent>(id: AgentId, expectedClass?: AgentClass<T>): Promise<T>;
+  agentMetadata(id: AgentId): Promise<AgentMetadata>;
+  agentSaveState(id: AgentId): Promise<AgentState>;
+  agentLoadState(id: AgentId, state: AgentState): Promise<void>;
+  saveState(): Promise<EngineState>;
+  loadState(state: EngineState): Promise<void>;
+  subscribe(subscription: Subscription): Promise<void>;
+  unsubscribe(id: string): Promise<void>;
+}

@@ -1,0 +1,32 @@
+export { AgentId, validateAgentType } from './agent-id.js';
+export { AgentType } from './agent-type.js';
+export { MessageChannel } from './message-channel.js';
+export { DefaultMessageChannel } from './default-message-channel.js';
+export type { AgentMetadata } from './agent-metadata.js';
+export type { Agent, AgentState } from './agent.js';
+export type {
+  AgentBuilder,
+  AgentClass,
+  AgentEngine,
+  EngineState,
+  GetAgentOptions,
+  RegisterAgentBuilderOptions,
+  SendOptions,
+} from './agent-engine.js';
+export type { MessageContext } from './message-context.js';
+export { CancellationToken } from './cancellation-token.js';
+export type { Subscription } from './subscription.js';
+export { MessageHandlerContext, OutsideContextError } from './message-handler-context.js';
+export { AgentInstantiationContext } from './agent-instantiation-context.js';
+export {
+  AgentNotFoundError,
+  AgentOperaError,
+  CancelledError,
+  CantHandleError,
+  EngineStateError,
+  EngineStoppedError,
+  InvalidStateError,
+  MessageDroppedError,
+  UndeliverableError,
+  describeValue,
+} from './errors.js';

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Builds one library to <projectRoot>/dist: compiled ESM + declarations, plus a package.json
+// whose exports point into dist, so `npm pack` of dist gives a package usable on its own.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+
+const projectRoot = process.argv[2];
+if (!projectRoot || !existsSync(join(projectRoot, 'package.json'))) {
+  console.error(`build-lib: expected a project folder with a package.json, got ${JSON.stringify(projectRoot)}`);
+  process.exit(2);
+}
+const root = resolve(projectRoot);
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.lib.json')], { stdio: 'inherit' });
+
+const source = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const published = {
+  name: source.name,
+  version: source.version,
+  description: source.description,
+  license: source.license,
+  type: 'module',
+  main: './index.js',
+  types: './index.d.ts',
+  exports: { '.': { types: './index.d.ts', default: './index.js' }, './package.json': './package.json' },
+  sideEffects: source.sideEffects ?? false,
+  engines: source.engines,
+  dependencies: source.dependencies,
+  peerDependencies: source.peerDependencies,
+};
+for (const key of Object.keys(published)) if (published[key] === undefined) delete published[key];
+writeFileSync(join(dist, 'package.json'), JSON.stringify(published, null, 2) + '\n');
+if (existsSync(join(root, 'README.md'))) copyFileSync(join(root, 'README.md'), join(dist, 'README.md'));
+console.log(`built ${source.name}@${source.version} -> ${dist}`);
