@@ -11,12 +11,18 @@ export interface MessageQueue<T> {
   get(): Promise<T>;
   /** Removes and returns the next item now; throws `QueueEmptyError` when empty (`QueueShutDownError` when shut down and empty). */
   getNowait(): T;
-  /** Marks one item taken by `get` as processed; throws when called more often than items were put. */
+  /**
+   * Marks one item taken by `get` as processed; throws (`QueueTaskDoneError` in this library's
+   * queues) when called more often than items were put.
+   */
   taskDone(): void;
   /** Resolves once every item put has been marked done with `taskDone`. */
   join(): Promise<void>;
+  /** Number of items waiting in the queue (not counting those taken but not yet marked done). */
   qsize(): number;
+  /** Whether `qsize()` is 0. */
   empty(): boolean;
+  /** Whether a bounded queue holds `maxsize` items (always `false` when unbounded). */
   full(): boolean;
   /**
    * Stops the queue: `put` fails from now on. Non-immediate: `get` drains what is left, then fails.
