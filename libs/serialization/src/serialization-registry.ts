@@ -1,17 +1,33 @@
 import type { MessageSerializer } from './message-serializer.js';
 
+/** Which serializer to use: the pair a `MessageSerializer` is registered under. */
 export interface SerializeOptions {
   readonly typeName: string;
   readonly dataContentType: string;
 }
 
-/** Finds the serializer for a (type name, content type) pair. */
+/**
+ * Finds the serializer for a (type name, content type) pair. The package exports a same-named value,
+ * the default implementation, so `new SerializationRegistry()` works.
+ */
 export interface SerializationRegistry {
+  /** Adds one serializer or several; one for an already registered pair replaces the earlier one. */
   addSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void;
-  /** Throws `UnknownSerializerError` naming the type and content type when none is registered. */
+  /**
+   * Throws `UnknownSerializerError` naming the type and content type when none is registered, and
+   * `SerializationError` when the serializer fails.
+   */
   serialize(message: unknown, options: SerializeOptions): Uint8Array;
+  /**
+   * Throws `UnknownSerializerError` naming the type and content type when none is registered, and
+   * `DeserializationError` when the payload is malformed or hostile.
+   */
   deserialize(payload: Uint8Array, options: SerializeOptions): unknown;
+  /** Whether a serializer is registered for the pair; the content type defaults to JSON. */
   isRegistered(typeName: string, dataContentType?: string): boolean;
-  /** The type name of `message`: `message.constructor.name`. */
+  /**
+   * The type name of `message`: `message.constructor.name` for objects; the default implementation
+   * gives primitives their `typeof` and null `'null'`.
+   */
   typeName(message: unknown): string;
 }
