@@ -27,12 +27,31 @@ const published = {
   type: 'module',
   main: './index.js',
   types: './index.d.ts',
-  exports: { '.': { types: './index.d.ts', default: './index.js' }, './package.json': './package.json' },
+  exports: publishedExports(source.exports),
   sideEffects: source.sideEffects ?? false,
   engines: source.engines,
   dependencies: source.dependencies,
   peerDependencies: source.peerDependencies,
+  peerDependenciesMeta: source.peerDependenciesMeta,
 };
+/** The workspace exports minus the source condition, with `./dist/x` rewritten to `./x`. */
+function publishedExports(exports) {
+  const rewrite = (target) => target.replace(/^\.\/dist\//, './');
+  const result = {};
+  for (const [subpath, target] of Object.entries(exports ?? { '.': { default: './dist/index.js' } })) {
+    if (typeof target === 'string') {
+      result[subpath] = rewrite(target);
+      continue;
+    }
+    const conditions = {};
+    for (const [condition, path] of Object.entries(target)) {
+      if (condition !== '@agentopera/source') conditions[condition] = rewrite(path);
+    }
+    result[subpath] = conditions;
+  }
+  return result;
+}
+
 for (const key of Object.keys(published)) if (published[key] === undefined) delete published[key];
 writeFileSync(join(dist, 'package.json'), JSON.stringify(published, null, 2) + '\n');
 if (existsSync(join(root, 'README.md'))) copyFileSync(join(root, 'README.md'), join(dist, 'README.md'));

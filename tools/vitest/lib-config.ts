@@ -1,14 +1,15 @@
 import { defaultServerConditions, defineConfig, type UserConfig } from 'vite';
 
-/**
- * Shared Vitest config for a library or app: tests beside the code, workspace imports resolved to
- * source through the `@agentopera/source` export condition (no build needed before testing).
- */
+// Workspace packages resolve to their TypeScript source (no build needed before testing).
+// `module` is left out: packages such as @opentelemetry/api point it at an ESM build with
+// extensionless imports, which Node cannot load once Vitest externalizes the package.
+const conditions = ['@agentopera/source', ...defaultServerConditions.filter((condition) => condition !== 'module')];
+
+/** Shared Vitest config of a library or app: tests beside the code, Node environment. */
 export function libTestConfig(name: string, overrides: UserConfig['test'] = {}): UserConfig {
-  const conditions = ['@agentopera/source', ...defaultServerConditions];
   return defineConfig({
     resolve: { conditions },
-    ssr: { resolve: { conditions, externalConditions: conditions } },
+    ssr: { resolve: { conditions } },
     test: {
       name,
       include: ['src/**/*.spec.ts', 'tests/**/*.spec.ts'],
