@@ -17,6 +17,8 @@ export function validateAgentType(value: unknown): string {
 export class AgentId {
   readonly type: string;
   readonly key: string;
+  // Engines key their maps by the string form on every message; build it once.
+  #str: string | undefined = undefined;
 
   constructor(type: string | AgentType, key: string) {
     this.type = validateAgentType(typeof type === 'string' ? type : type?.type);
@@ -40,7 +42,7 @@ export class AgentId {
   }
 
   toString(): string {
-    return `${this.type}/${this.key}`;
+    return (this.#str ??= `${this.type}/${this.key}`);
   }
 
   toJSON(): string {

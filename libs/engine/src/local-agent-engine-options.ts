@@ -1,0 +1,29 @@
+import type { MessageQueue } from '@agentopera/queue';
+import type { SerializationRegistry } from '@agentopera/serialization';
+import type { SubscriptionManager } from '@agentopera/subscriptions';
+import type { EventLogger } from '@agentopera/telemetry';
+import type { TracerProvider } from '@opentelemetry/api';
+import type { MessageEnvelope } from './envelopes.js';
+import type { InterventionHandler } from './intervention-handler.js';
+
+/** A queue, or a factory that makes a fresh one for each run (a stopped queue cannot be reused). */
+export type QueueOption = MessageQueue<MessageEnvelope> | (() => MessageQueue<MessageEnvelope>);
+
+/** Options of `LocalAgentEngine`. Every component takes any implementation of its interface. */
+export interface LocalAgentEngineOptions {
+  /** Default: a fresh unbounded `AsyncQueue` per run. Pass a factory to allow restarts. */
+  queue?: QueueOption;
+  /** Default: OpenTelemetry's global provider (a no-op until the application registers one). */
+  tracerProvider?: TracerProvider;
+  /**
+   * `true` (default): errors thrown by handlers of published messages are only logged as events.
+   * `false`: the first one is re-thrown by the next `processNext()` or awaited `stop*()`.
+   * RPC handler errors always reject the caller.
+   */
+  ignoreUnhandledExceptions?: boolean;
+  interventionHandlers?: readonly InterventionHandler[];
+  subscriptionManager?: SubscriptionManager;
+  serializationRegistry?: SerializationRegistry;
+  /** Receives structured events; payloads are serialized only while `isEnabled()` is true. */
+  eventLogger?: EventLogger;
+}

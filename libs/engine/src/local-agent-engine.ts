@@ -1,0 +1,754 @@
+import { AsyncQueue, QueueShutDownError, type MessageQueue } from '@agentopera/queue';
+import {
+  DefaultSerializationRegistry,
+  JSON_DATA_CONTENT_TYPE,
+  type MessageSerializer,
+  type SerializationRegistry,
+} from '@agentopera/serialization';
+import { DefaultSubscriptionManager, type SubscriptionManager } from '@agentopera/subscriptions';
+import {
+  AgentConstructionExceptionEvent,
+  DeliveryStage,
+  MessageDroppedEvent,
+  MessageEngineTracingConfig,
+  MessageEvent,
+  MessageHandlerExceptionEvent,
+  MessageKind,
+  TraceHelper,
+  type EngineEvent,
+  type EventLogger,
+} from '@agentopera/telemetry';
+import {
+  AgentId,
+  AgentInstantiationContext,
+  AgentNotFoundError,
+  AgentType,
+  CancelledError,
+  EngineStateError,
+  EngineStoppedError,
+  InvalidStateError,
+  MessageChannel,
+  MessageDroppedError,
+  MessageHandlerContext,
+  describeValue,
+  type Agent,
+  type AgentBuilder,
+  type AgentClass,
+  type AgentEngine,
+  type AgentMetadata,
+  type AgentState,
+  type EngineState,
+  type GetAgentOptions,
+  type RegisterAgentBuilderOptions,
+  type SendOptions,
+  type Subscription,
+} from '@agentopera/types';
+import { EngineMessageContext } from './engine-message-context.js';
+import {
+  PublishMessageEnvelope,
+  ResponseMessageEnvelope,
+  SendMessageEnvelope,
+  type MessageEnvelope,
+} from './envelopes.js';
+import { DropMessage, type InterventionHandler } from './intervention-handler.js';
+import type { LocalAgentEngineOptions } from './local-agent-engine-options.js';
+
+type EnvelopeQueue = MessageQueue<MessageEnvelope>;
+
+/**
+ * An embedded, single-process agent engine: one queue, each message handled in its own async task
+ * (a slow handler does not block others), agents built lazily on their first message.
+ *
+ * Beyond the Python original it is modelled on: every `sendMessage` promise settles (stop,
+ * missing recipients, failing builders, interventions and cancellation all reach the caller),
+ * `stopWhenIdle()` cannot hang on failures, and logging costs nothing unless enabled.
+ */
+export class LocalAgentEngine implements AgentEngine {
+  private readonly queueFactory: (() => EnvelopeQueue) | undefined;
+  private queue: EnvelopeQueue;
+  private readonly builders = new Map<string, () => Promise<Agent>>();
+  /** Types registered through `registerAgentInstance` (their agents cannot be built lazily). */
+  private readonly instanceTypes = new Set<string>();
+  private readonly instances = new Map<string, Agent>();
+  private readonly pendingBuilds = new Map<string, Promise<Agent>>();
+  private readonly subscriptionManager: SubscriptionManager;
+  private readonly serializationRegistry: SerializationRegistry;
+  private readonly interventionHandlers: readonly InterventionHandler[];
+  private readonly eventLogger: EventLogger | undefined;
+  private readonly traceHelper: TraceHelper;
+  private readonly ignoreUnhandledExceptions: boolean;
+  private backgroundError: { error: unknown } | undefined = undefined;
+  private onBackgroundError: (() => void) | undefined = undefined;
+  private run: RunContext | undefined = undefined;
+
+  constructor(options: LocalAgentEngineOptions = {}) {
+    const queue = options.queue;
+    if (typeof queue === 'function') {
+      this.queueFactory = queue;
+      this.queue = queue();
+    } else if (queue !== undefined) {
+      this.queueFactory = undefined;
+      this.queue = queue;
+    } else {
+      this.queueFactory = () => new AsyncQueue<MessageEnvelope>();
+      this.queue = this.queueFactory();
+    }
+    this.subscriptionManager = options.subscriptionManager ?? new DefaultSubscriptionManager();
+    this.serializationRegistry = options.serializationRegistry ?? new DefaultSerializationRegistry();
+    this.interventionHandlers = [...(options.interventionHandlers ?? [])];
+    this.eventLogger = options.eventLogger;
+    this.ignoreUnhandledExceptions = options.ignoreUnhandledExceptions ?? true;
+    this.traceHelper = new TraceHelper(options.tracerProvider, new MessageEngineTracingConfig('LocalAgentEngine'));
+  }
+
+  /** Messages waiting in the queue (not those being handled). */
+  get unprocessedMessagesCount(): number {
+    return this.queue.qsize();
+  }
+
+  // ---------------------------------------------------------------- messaging
+
+  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = {}): Promise<R> {
+    if (!(recipient instanceof AgentId)) {
+      return Promise.reject(new TypeError(`sendMessage needs an AgentId as recipient, got ${describeValue(recipient)}`));
+    }
+    const token = options.cancellationToken;
+    if (token?.isCancelled()) return Promise.reject(new CancelledError('The send was cancelled before it was made'));
+    if (!this.isKnownRecipient(recipient)) {
+      return Promise.reject(this.notFound(recipient));
+    }
+    const sender = options.sender ?? null;
+    this.logMessageEvent(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
+    return new Promise<R>((resolve, reject) => {
+      const enqueue = (): void => {
+        const envelope = new SendMessageEnvelope(
+          message,
+          sender,
+          recipient,
+          resolve as (value: unknown) => void,
+          reject,
+          token,
+          options.messageId,
+          this.traceHelper.enabled ? this.traceHelper.captureMetadata() : undefined,
+        );
+        if (token !== undefined) {
+          envelope.unlinkCancellation = token.addCallback(() => envelope.reject(new CancelledError()));
+        }
+        this.enqueue(envelope, (error) => envelope.reject(error));
+      };
+      if (this.traceHelper.enabled) {
+        this.traceHelper.traceBlock('create', recipient, undefined, enqueue, {
+          extraAttributes: { message_type: messageTypeName(message) },
+        });
+      } else {
+        enqueue();
+      }
+    });
+  }
+
+  publishMessage(message: unknown, channel: MessageChannel, options: SendOptions = {}): Promise<void> {
+    if (!(channel instanceof MessageChannel)) {
+      return Promise.reject(
+        new TypeError(`publishMessage needs a MessageChannel, got ${describeValue(channel)}`),
+      );
+    }
+    const token = options.cancellationToken;
+    if (token?.isCancelled()) return Promise.reject(new CancelledError('The publish was cancelled before it was made'));
+    const sender = options.sender ?? null;
+    this.logMessageEvent(message, sender, channel, MessageKind.PUBLISH, DeliveryStage.SEND);
+    return new Promise<void>((resolve, reject) => {
+      const enqueue = (): void => {
+        const envelope = new PublishMessageEnvelope(
+          message,
+          sender,
+          channel,
+          token,
+          options.messageId,
+          this.traceHelper.enabled ? this.traceHelper.captureMetadata() : undefined,
+        );
+        this.enqueue(envelope, reject, resolve);
+      };
+      if (this.traceHelper.enabled) {
+        this.traceHelper.traceBlock('create', channel, undefined, enqueue, {
+          extraAttributes: { message_type: messageTypeName(message) },
+        });
+      } else {
+        enqueue();
+      }
+    });
+  }
+
+  /** Puts without a promise while there is room; waits (backpressure) only on a full bounded queue. */
+  private enqueue(envelope: MessageEnvelope, onError: (error: unknown) => void, onQueued?: () => void): void {
+    const queue = this.queue;
+    try {
+      if (!queue.full()) {
+        queue.putNowait(envelope);
+        onQueued?.();
+        return;
+      }
+    } catch (error) {
+      onError(stoppedIfShutDown(error));
+      return;
+    }
+    queue.put(envelope).then(onQueued, (error: unknown) => onError(stoppedIfShutDown(error)));
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Starts handling one envelope in its own task; never throws. */
+  private dispatch(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
+    const done = (): void => queue.taskDone();
+    if (envelope.kind === 'send') {
+      this.processSend(envelope).then(done, done);
+    } else {
+      this.processPublish(envelope).then(done, done);
+    }
+  }
+
+  private async processSend(envelope: SendMessageEnvelope): Promise<void> {
+    // Cancelled while queued: the caller was rejected by the token's callback; never run the handler.
+    if (envelope.settled) return;
+    if (envelope.cancellationToken?.isCancelled()) {
+      envelope.reject(new CancelledError());
+      return;
+    }
+    const tracing = this.traceHelper.enabled;
+    const work = (): Promise<void> => this.handleSend(envelope, tracing);
+    await (tracing ? this.traceHelper.traceBlock('send', envelope.recipient, envelope.metadata, work) : work());
+  }
+
+  private async handleSend(envelope: SendMessageEnvelope, tracing: boolean): Promise<void> {
+    const recipient = envelope.recipient;
+    const ctx = new EngineMessageContext(envelope.sender, null, true, envelope);
+    try {
+      if (this.interventionHandlers.length > 0) {
+        const message = await this.intervene(
+          (handler, current) => handler.onSend(current, ctx, recipient),
+          envelope.message,
+          'send',
+        );
+        if (message === DropMessage) {
+          this.logDropped(envelope.message, envelope.sender, recipient, MessageKind.DIRECT);
+          envelope.reject(new MessageDroppedError(`An intervention handler dropped the message to ${recipient}`));
+          return;
+        }
+        envelope.message = message;
+      }
+      this.logMessageEvent(envelope.message, envelope.sender, recipient, MessageKind.DIRECT, DeliveryStage.DELIVER);
+      const agent = this.instances.get(recipient.toString()) ?? (await this.getAgent(recipient));
+      const call = async (): Promise<void> => {
+        const response = await MessageHandlerContext.populateContext(recipient, () => agent.onMessage(envelope.message, ctx));
+        // The ack is traced inside the handler's span: create -> send -> process -> ack.
+        const reply = new ResponseMessageEnvelope(
+          response,
+          recipient,
+          envelope.sender,
+          envelope,
+          tracing ? this.traceHelper.captureMetadata() : undefined,
+        );
+        const settle = (): Promise<void> => this.processResponse(reply);
+        await (tracing ? this.traceHelper.traceBlock('ack', envelope.sender, reply.metadata, settle) : settle());
+      };
+      await (tracing ? this.traceHelper.traceBlock('process', recipient, undefined, call) : call());
+    } catch (error) {
+      this.logHandlerException(envelope.message, recipient, error);
+      envelope.reject(error);
+    }
+  }
+
+  private async processResponse(reply: ResponseMessageEnvelope): Promise<void> {
+    const request = reply.request;
+    try {
+      if (this.interventionHandlers.length > 0) {
+        const message = await this.intervene(
+          (handler, current) => handler.onResponse(current, reply.sender, reply.recipient),
+          reply.message,
+          'response',
+        );
+        if (message === DropMessage) {
+          this.logDropped(reply.message, reply.sender, reply.recipient, MessageKind.RESPOND);
+          request.reject(new MessageDroppedError(`An intervention handler dropped the response of ${reply.sender}`));
+          return;
+        }
+        reply.message = message;
+      }
+    } catch (error) {
+      request.reject(error);
+      return;
+    }
+    this.logMessageEvent(reply.message, reply.sender, reply.recipient, MessageKind.RESPOND, DeliveryStage.DELIVER);
+    request.resolve(reply.message);
+  }
+
+  private async processPublish(envelope: PublishMessageEnvelope): Promise<void> {
+    const tracing = this.traceHelper.enabled;
+    const work = (): Promise<void> => this.handlePublish(envelope, tracing);
+    try {
+      await (tracing ? this.traceHelper.traceBlock('publish', envelope.channel, envelope.metadata, work) : work());
+    } catch (error) {
+      this.recordBackgroundError(error);
+    }
+  }
+
+  private async handlePublish(envelope: PublishMessageEnvelope, tracing: boolean): Promise<void> {
+    if (envelope.cancellationToken?.isCancelled()) return;
+    const sender = envelope.sender;
+    if (this.interventionHandlers.length > 0) {
+      const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
+      const message = await this.intervene((handler, current) => handler.onPublish(current, ctx), envelope.message, 'publish');
+      if (message === DropMessage) {
+        this.logDropped(envelope.message, sender, envelope.channel, MessageKind.PUBLISH);
+        return;
+      }
+      envelope.message = message;
+    }
+    const recipients = await this.subscriptionManager.getSubscribedRecipients(envelope.channel);
+    const deliveries: Promise<unknown>[] = [];
+    for (const recipient of recipients) {
+      if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
+      deliveries.push(this.deliverPublished(envelope, recipient, tracing));
+    }
+    if (deliveries.length === 0) return;
+    const outcomes = await Promise.allSettled(deliveries);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        this.recordBackgroundError(outcome.reason);
+        break;
+      }
+    }
+  }
+
+  private async deliverPublished(envelope: PublishMessageEnvelope, recipient: AgentId, tracing: boolean): Promise<unknown> {
+    this.logMessageEvent(envelope.message, envelope.sender, recipient, MessageKind.PUBLISH, DeliveryStage.DELIVER);
+    try {
+      const agent = this.instances.get(recipient.toString()) ?? (await this.getAgent(recipient));
+      const ctx = new EngineMessageContext(envelope.sender, envelope.channel, false, envelope);
+      const call = (): Promise<unknown> =>
+        MessageHandlerContext.populateContext(recipient, () => agent.onMessage(envelope.message, ctx));
+      return await (tracing ? this.traceHelper.traceBlock('process', recipient, undefined, call) : call());
+    } catch (error) {
+      this.logHandlerException(envelope.message, recipient, error);
+      throw error;
+    }
+  }
+
+  /** Runs one intervention stage through every handler in order; stops at the first drop. */
+  private async intervene(
+    apply: (handler: InterventionHandler, message: unknown) => unknown,
+    message: unknown,
+    stage: string,
+  ): Promise<unknown> {
+    let current = message;
+    for (const handler of this.interventionHandlers) {
+      const step = async (): Promise<unknown> => apply(handler, current);
+      current = await (this.traceHelper.enabled
+        ? this.traceHelper.traceBlock('intercept', handler.constructor.name, undefined, step, {
+            extraAttributes: { 'agentopera.intervention.stage': stage },
+          })
+        : step());
+      if (current === DropMessage) return DropMessage;
+    }
+    return current;
+  }
+
+  private recordBackgroundError(error: unknown): void {
+    if (this.ignoreUnhandledExceptions || this.backgroundError !== undefined) return;
+    this.backgroundError = { error };
+    this.onBackgroundError?.();
+  }
+
+  /** Throws (and clears) the error recorded by a background handler, if any. */
+  private rethrowBackgroundError(): void {
+    const recorded = this.backgroundError;
+    if (recorded === undefined) return;
+    this.backgroundError = undefined;
+    throw recorded.error;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Starts the processing loop in the background. */
+  start(): void {
+    if (this.run !== undefined) throw new EngineStateError('The engine is already started');
+    if (this.queueIsDead) {
+      throw new EngineStateError(
+        'The engine was given a queue instance, which cannot be reused after stop(); pass a queue factory (() => queue) to restart it',
+      );
+    }
+    this.run = new RunContext(
+      this.queue,
+      (envelope, queue) => this.dispatch(envelope, queue),
+      (envelope, queue) => this.discard(envelope, queue),
+    );
+  }
+
+  /** Processes one queued message (for manual stepping without `start()`). */
+  async processNext(): Promise<void> {
+    if (this.run !== undefined) {
+      throw new EngineStateError('processNext() steps an engine by hand; it cannot be used while start() is running');
+    }
+    this.rethrowBackgroundError();
+    const queue = this.queue;
+    let envelope: MessageEnvelope;
+    try {
+      envelope = await queue.get();
+    } catch (error) {
+      if (error instanceof QueueShutDownError) return;
+      throw error;
+    }
+    this.dispatch(envelope, queue);
+  }
+
+  /**
+   * Stops at once: handlers already running finish (their callers get their results), every
+   * message still queued is discarded and each discarded `sendMessage` rejects with
+   * `EngineStoppedError`.
+   */
+  async stop(): Promise<void> {
+    const run = this.requireRun('stop');
+    this.shutdownRun(run);
+    await run.finished;
+    this.rethrowBackgroundError();
+  }
+
+  /** Stops once nothing is queued or being handled (or once a background error surfaces). */
+  async stopWhenIdle(): Promise<void> {
+    const run = this.requireRun('stopWhenIdle');
+    if (this.backgroundError === undefined) {
+      await new Promise<void>((resolve) => {
+        this.onBackgroundError = resolve;
+        run.queue.join().then(resolve, resolve);
+      });
+      this.onBackgroundError = undefined;
+    }
+    if (this.run === run) this.shutdownRun(run);
+    await run.finished;
+    this.rethrowBackgroundError();
+  }
+
+  /** Stops once `condition()` returns true, checking every `checkPeriodMs` milliseconds. */
+  async stopWhen(condition: () => boolean, checkPeriodMs = 1000): Promise<void> {
+    if (typeof condition !== 'function') {
+      throw new TypeError(`stopWhen needs a condition function, got ${describeValue(condition)}`);
+    }
+    const run = this.requireRun('stopWhen');
+    while (!condition()) {
+      if (this.run !== run) return; // stopped by someone else meanwhile
+      await new Promise((resolve) => setTimeout(resolve, checkPeriodMs));
+    }
+    if (this.run === run) await this.stop();
+  }
+
+  /** Stops if running, then closes every instantiated agent (all of them, even if some throw). */
+  async close(): Promise<void> {
+    if (this.run !== undefined) await this.stop();
+    const errors: unknown[] = [];
+    for (const agent of this.instances.values()) {
+      try {
+        await agent.close();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} agents failed to close`);
+  }
+
+  private get queueIsDead(): boolean {
+    return this.queueFactory === undefined && this.stoppedOnce;
+  }
+
+  private stoppedOnce = false;
+
+  private requireRun(method: string): RunContext {
+    if (this.run === undefined) throw new EngineStateError(`${method}() was called but the engine is not started`);
+    return this.run;
+  }
+
+  private shutdownRun(run: RunContext): void {
+    this.run = undefined;
+    this.stoppedOnce = true;
+    const queue = run.queue;
+    // Non-immediate shutdown first: waiting producers fail (their sends reject below via
+    // stoppedIfShutDown), then whatever is still queued is drained here so each caller hears of it.
+    queue.shutdown(false);
+    run.active = false;
+    for (;;) {
+      let envelope: MessageEnvelope;
+      try {
+        envelope = queue.getNowait();
+      } catch {
+        break;
+      }
+      this.discard(envelope, queue);
+    }
+    queue.shutdown(true);
+    if (this.queueFactory !== undefined) this.queue = this.queueFactory();
+  }
+
+  /** Settles a queued envelope that will never be handled because the engine stopped. */
+  private discard(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
+    if (envelope.kind === 'send') {
+      envelope.reject(new EngineStoppedError(`The engine stopped before the message to ${envelope.recipient} was handled`));
+    }
+    queue.taskDone();
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  async registerAgentBuilder<T extends Agent>(
+    type: string | AgentType,
+    builder: AgentBuilder<T>,
+    options: RegisterAgentBuilderOptions<T> = {},
+  ): Promise<AgentType> {
+    const agentType = type instanceof AgentType ? type : new AgentType(type);
+    if (typeof builder !== 'function') {
+      throw new TypeError(`registerAgentBuilder("${agentType.type}") needs a builder function, got ${describeValue(builder)}`);
+    }
+    if (this.builders.has(agentType.type) || this.instanceTypes.has(agentType.type)) {
+      throw new EngineStateError(`An agent type named "${agentType.type}" is already registered`);
+    }
+    const expectedClass = options.expectedClass;
+    this.builders.set(agentType.type, async () => {
+      const agent = await builder();
+      if (expectedClass !== undefined && (agent === null || typeof agent !== 'object' || agent.constructor !== expectedClass)) {
+        throw new TypeError(
+          `The builder of agent type "${agentType.type}" returned ${describeValue(agent)}, expected an instance of ${expectedClass.name}`,
+        );
+      }
+      return agent;
+    });
+    return agentType;
+  }
+
+  async registerAgentInstance(agent: Agent, agentId: AgentId): Promise<AgentId> {
+    if (!(agentId instanceof AgentId)) {
+      throw new TypeError(`registerAgentInstance needs an AgentId, got ${describeValue(agentId)}`);
+    }
+    if (agent === null || typeof agent !== 'object' || typeof agent.onMessage !== 'function') {
+      throw new TypeError(`registerAgentInstance needs an Agent (an object with onMessage), got ${describeValue(agent)}`);
+    }
+    if (this.builders.has(agentId.type)) {
+      throw new EngineStateError(`Agent type "${agentId.type}" has a builder; an instance cannot also be registered for it`);
+    }
+    const key = agentId.toString();
+    if (this.instances.has(key)) throw new EngineStateError(`An agent instance with id "${key}" is already registered`);
+    await agent.bindIdAndEngine(agentId, this);
+    this.instances.set(key, agent);
+    this.instanceTypes.add(agentId.type);
+    return agentId;
+  }
+
+  async get(idOrType: AgentId | AgentType | string, key = 'default', options: GetAgentOptions = {}): Promise<AgentId> {
+    const id =
+      idOrType instanceof AgentId
+        ? idOrType
+        : new AgentId(idOrType instanceof AgentType ? idOrType.type : idOrType, key);
+    if (!this.isKnownRecipient(id)) throw this.notFound(id);
+    if (options.lazy === false) await this.getAgent(id);
+    return id;
+  }
+
+  async tryGetUnderlyingAgentInstance<T extends Agent = Agent>(id: AgentId, expectedClass?: AgentClass<T>): Promise<T> {
+    const agent = await this.getKnownAgent(id);
+    if (expectedClass !== undefined && !(agent instanceof expectedClass)) {
+      throw new TypeError(`Agent ${id} is ${describeValue(agent)}, not an instance of ${expectedClass.name}`);
+    }
+    return agent as T;
+  }
+
+  async agentMetadata(id: AgentId): Promise<AgentMetadata> {
+    return (await this.getKnownAgent(id)).metadata;
+  }
+
+  async agentSaveState(id: AgentId): Promise<AgentState> {
+    return (await this.getKnownAgent(id)).saveState();
+  }
+
+  async agentLoadState(id: AgentId, state: AgentState): Promise<void> {
+    if (!isPlainObject(state)) {
+      throw new InvalidStateError(`agentLoadState(${id}) needs a plain object, got ${describeValue(state)}`);
+    }
+    await (await this.getKnownAgent(id)).loadState(state);
+  }
+
+  /** The state of every instantiated agent, keyed by `agentId.toString()`. */
+  async saveState(): Promise<EngineState> {
+    const state: EngineState = {};
+    for (const [key, agent] of this.instances) state[key] = await agent.saveState();
+    return state;
+  }
+
+  /**
+   * Loads state saved by `saveState`, building agents as needed; entries of unregistered types are
+   * skipped. The whole state is validated first, so a malformed one changes nothing.
+   */
+  async loadState(state: EngineState): Promise<void> {
+    if (!isPlainObject(state)) {
+      throw new InvalidStateError(`loadState needs a plain object keyed by agent id, got ${describeValue(state)}`);
+    }
+    const entries: [AgentId, AgentState][] = [];
+    for (const [key, agentState] of Object.entries(state)) {
+      let id: AgentId;
+      try {
+        id = AgentId.fromStr(key);
+      } catch (error) {
+        throw new InvalidStateError(`loadState: ${describeValue(key)} is not an agent id ("type/key")`, { cause: error });
+      }
+      if (!isPlainObject(agentState)) {
+        throw new InvalidStateError(`loadState: the state of ${key} must be a plain object, got ${describeValue(agentState)}`);
+      }
+      if (this.isKnownRecipient(id)) entries.push([id, agentState]);
+    }
+    for (const [id, agentState] of entries) await (await this.getAgent(id)).loadState(agentState);
+  }
+
+  private isKnownRecipient(id: AgentId): boolean {
+    return this.builders.has(id.type) || this.instances.has(id.toString());
+  }
+
+  private notFound(id: AgentId): AgentNotFoundError {
+    const known = [...new Set([...this.builders.keys(), ...this.instanceTypes])];
+    return new AgentNotFoundError(
+      this.instanceTypes.has(id.type)
+        ? `No agent instance "${id}" is registered (type "${id.type}" has registered instances but no builder)`
+        : `No agent type "${id.type}" is registered (known types: ${known.length ? known.join(', ') : 'none'})`,
+    );
+  }
+
+  private async getKnownAgent(id: AgentId): Promise<Agent> {
+    if (!(id instanceof AgentId)) throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
+    if (!this.isKnownRecipient(id)) throw this.notFound(id);
+    return this.getAgent(id);
+  }
+
+  /** Returns the agent, building it once even when several first messages race. */
+  private getAgent(id: AgentId): Promise<Agent> {
+    const key = id.toString();
+    const existing = this.instances.get(key);
+    if (existing !== undefined) return Promise.resolve(existing);
+    const pending = this.pendingBuilds.get(key);
+    if (pending !== undefined) return pending;
+    const builder = this.builders.get(id.type);
+    if (builder === undefined) return Promise.reject(this.notFound(id));
+    const build = AgentInstantiationContext.populateContext(this, id, builder).then(
+      (agent) => {
+        this.pendingBuilds.delete(key);
+        this.instances.set(key, agent);
+        return agent;
+      },
+      (error: unknown) => {
+        this.pendingBuilds.delete(key);
+        this.log(() => new AgentConstructionExceptionEvent({ agentId: id, exception: error }));
+        throw error;
+      },
+    );
+    this.pendingBuilds.set(key, build);
+    return build;
+  }
+
+  // ---------------------------------------------------------------- subscriptions, serializers
+
+  async subscribe(subscription: Subscription): Promise<void> {
+    await this.subscriptionManager.subscribe(subscription);
+  }
+
+  async unsubscribe(id: string): Promise<void> {
+    await this.subscriptionManager.unsubscribe(id);
+  }
+
+  registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void {
+    this.serializationRegistry.addSerializer(serializer);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private log(build: () => EngineEvent): void {
+    const logger = this.eventLogger;
+    if (logger !== undefined && logger.isEnabled()) logger.log(build());
+  }
+
+  private logMessageEvent(
+    message: unknown,
+    sender: AgentId | null,
+    receiver: AgentId | MessageChannel | null,
+    kind: MessageKind,
+    deliveryStage: DeliveryStage,
+  ): void {
+    const logger = this.eventLogger;
+    if (logger === undefined || !logger.isEnabled()) return;
+    logger.log(new MessageEvent({ payload: this.trySerialize(message), sender, receiver, kind, deliveryStage }));
+  }
+
+  private logDropped(message: unknown, sender: AgentId | null, receiver: AgentId | MessageChannel | null, kind: MessageKind): void {
+    this.log(() => new MessageDroppedEvent({ payload: this.trySerialize(message), sender, receiver, kind }));
+  }
+
+  private logHandlerException(message: unknown, handlingAgent: AgentId, exception: unknown): void {
+    this.log(() => new MessageHandlerExceptionEvent({ payload: this.trySerialize(message), handlingAgent, exception }));
+  }
+
+  private trySerialize(message: unknown): string {
+    try {
+      const typeName = this.serializationRegistry.typeName(message);
+      const bytes = this.serializationRegistry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE });
+      return new TextDecoder().decode(bytes);
+    } catch {
+      return 'Message could not be serialized';
+    }
+  }
+}
+
+type EnvelopeHandler = (envelope: MessageEnvelope, queue: EnvelopeQueue) => void;
+
+/** One `start()`..`stop()` run: the loop that takes envelopes off its queue. */
+class RunContext {
+  readonly finished: Promise<void>;
+  /** Cleared by stop(): an envelope the loop had already taken is then discarded, not handled. */
+  active = true;
+
+  constructor(
+    readonly queue: EnvelopeQueue,
+    private readonly dispatch: EnvelopeHandler,
+    private readonly discard: EnvelopeHandler,
+  ) {
+    this.finished = this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    const queue = this.queue;
+    for (;;) {
+      let envelope: MessageEnvelope;
+      try {
+        envelope = await queue.get();
+      } catch (error) {
+        if (error instanceof QueueShutDownError) return;
+        throw error;
+      }
+      if (this.active) this.dispatch(envelope, queue);
+      else this.discard(envelope, queue);
+    }
+  }
+}
+
+function stoppedIfShutDown(error: unknown): unknown {
+  return error instanceof QueueShutDownError
+    ? new EngineStoppedError('The engine is stopped and its queue cannot take messages; start it again (with a queue factory)', {
+        cause: error,
+      })
+    : error;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function messageTypeName(message: unknown): string {
+  if (message === null) return 'null';
+  if (typeof message === 'object') return message.constructor?.name ?? 'Object';
+  return typeof message;
+}
+
