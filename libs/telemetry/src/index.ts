@@ -1,1 +1,33 @@
-export {};
+// Tracing: spans around the engine's messaging operations, trace context carried in envelopes.
+export type { EnvelopeMetadata } from './tracing/envelope-metadata.js';
+export type { MessagingDestination, MessagingOperation } from './tracing/messaging-operation.js';
+export { MessageEngineTracingConfig } from './tracing/message-engine-tracing-config.js';
+export { DISABLE_ENGINE_TRACING_ENV, TraceHelper, type TraceBlockOptions } from './tracing/trace-helper.js';
+export { getTelemetryEnvelopeMetadata } from './tracing/telemetry-envelope-metadata.js';
+
+// Structured events and the loggers that receive them.
+export { MessageKind } from './events/message-kind.js';
+export { DeliveryStage } from './events/delivery-stage.js';
+export type { AddressedMessageFields, AddressedMessageJson } from './events/addressed-message-event.js';
+export { MessageEvent, type MessageEventFields, type MessageEventJson } from './events/message-event.js';
+export {
+  MessageHandlerExceptionEvent,
+  type MessageHandlerExceptionEventFields,
+  type MessageHandlerExceptionEventJson,
+} from './events/message-handler-exception-event.js';
+export {
+  AgentConstructionExceptionEvent,
+  type AgentConstructionExceptionEventFields,
+  type AgentConstructionExceptionEventJson,
+} from './events/agent-construction-exception-event.js';
+export {
+  MessageDroppedEvent,
+  type MessageDroppedEventFields,
+  type MessageDroppedEventJson,
+} from './events/message-dropped-event.js';
+export type { EngineEvent } from './events/engine-event.js';
+export type { ExceptionDescription } from './describe-exception.js';
+export type { EventLogger } from './events/event-logger.js';
+export { NoopEventLogger } from './events/noop-event-logger.js';
+export { ConsoleEventLogger, type ConsoleEventLoggerOptions } from './events/console-event-logger.js';
+export { CollectingEventLogger } from './events/collecting-event-logger.js';

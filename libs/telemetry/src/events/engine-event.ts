@@ -1,0 +1,11 @@
+import type { AgentConstructionExceptionEvent } from './agent-construction-exception-event.js';
+import type { MessageDroppedEvent } from './message-dropped-event.js';
+import type { MessageEvent } from './message-event.js';
+import type { MessageHandlerExceptionEvent } from './message-handler-exception-event.js';
+
+/** Every structured event the engine logs. */
+export type EngineEvent =
+  | MessageEvent
+  | MessageHandlerExceptionEvent
+  | AgentConstructionExceptionEvent
+  | MessageDroppedEvent;
