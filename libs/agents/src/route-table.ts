@@ -1,0 +1,109 @@
+import type { MessageContext } from '@agentopera/types';
+import { HandlerDefinitionError } from './errors.js';
+import { ownHandlerSpecs, type HandlerSpec, type MatchFunction, type MessageClass } from './message-handlers.js';
+
+/** A handler ready to call: the most derived implementation of the decorated method. */
+export interface Route {
+  readonly method: (message: unknown, ctx: MessageContext) => unknown;
+  readonly match: MatchFunction<unknown> | undefined;
+}
+
+interface Entry extends Route {
+  readonly spec: HandlerSpec;
+}
+
+/** The routes a message may take, split by delivery kind so dispatch needs no kind check. */
+interface Candidates {
+  readonly published: readonly Route[];
+  readonly rpc: readonly Route[];
+}
+
+const NO_CANDIDATES: Candidates = { published: [], rpc: [] };
+const NULL_PROTOTYPE = Symbol('null prototype');
+// Bounds the cache against programs that mint a fresh prototype per message.
+const MAX_CACHED_KEYS = 1024;
+
+const PRIMITIVE_WRAPPERS: Partial<Record<string, unknown>> = { string: String, number: Number, boolean: Boolean };
+
+/**
+ * The handlers of one concrete agent class, with the applicable ones cached per message
+ * prototype: `instanceof` depends only on the prototype chain, so one scan serves every later
+ * message of the same class.
+ */
+export class RouteTable {
+  readonly #entries: readonly Entry[];
+  readonly #byKey = new Map<unknown, Candidates>();
+
+  constructor(entries: readonly Entry[]) {
+    this.#entries = entries;
+  }
+
+  /** The routes for `message`, in routing order, for a published message or an RPC. */
+  candidates(message: unknown, isRpc: boolean): readonly Route[] {
+    const key = cacheKey(message);
+    let candidates = this.#byKey.get(key);
+    if (candidates === undefined) {
+      candidates = this.#scan(message);
+      if (this.#byKey.size < MAX_CACHED_KEYS) this.#byKey.set(key, candidates);
+    }
+    return isRpc ? candidates.rpc : candidates.published;
+  }
+
+  #scan(message: unknown): Candidates {
+    const applicable = this.#entries.filter((entry) => entry.spec.messageClasses.some((cls) => isInstance(message, cls)));
+    if (applicable.length === 0) return NO_CANDIDATES;
+    return {
+      published: applicable.filter((entry) => entry.spec.kind !== 'rpc'),
+      rpc: applicable.filter((entry) => entry.spec.kind !== 'event'),
+    };
+  }
+}
+
+function cacheKey(message: unknown): unknown {
+  if ((typeof message === 'object' && message !== null) || typeof message === 'function') {
+    return Object.getPrototypeOf(message) ?? NULL_PROTOTYPE;
+  }
+  return typeof message === 'object' ? 'null' : typeof message;
+}
+
+function isInstance(message: unknown, cls: MessageClass): boolean {
+  if ((typeof message === 'object' && message !== null) || typeof message === 'function') return message instanceof cls;
+  return PRIMITIVE_WRAPPERS[typeof message] === cls;
+}
+
+const tables = new WeakMap<object, RouteTable>();
+
+/**
+ * The route table of the agent class `ctor`, built on first use. Subclass handlers come before
+ * inherited ones (a subclass specialises its parent); within a class, declaration order. A
+ * subclass that re-decorates a method name replaces the parent's handler for that name; one that
+ * overrides the method without decorating keeps the parent's routing and runs the override.
+ */
+export function routeTableFor(ctor: abstract new (...args: never[]) => unknown): RouteTable {
+  let table = tables.get(ctor);
+  if (table === undefined) {
+    table = new RouteTable(collectEntries(ctor));
+    tables.set(ctor, table);
+  }
+  return table;
+}
+
+function collectEntries(ctor: abstract new (...args: never[]) => unknown): Entry[] {
+  const prototype = ctor.prototype as Record<string | symbol, unknown>;
+  const entries: Entry[] = [];
+  const overridden = new Set<string | symbol>();
+  for (let level: object | null = prototype; level !== null; level = Object.getPrototypeOf(level) as object | null) {
+    const specs = ownHandlerSpecs(level).filter((spec) => !overridden.has(spec.propertyKey));
+    for (const spec of specs) {
+      const method = prototype[spec.propertyKey];
+      if (typeof method !== 'function') {
+        throw new HandlerDefinitionError(
+          `${ctor.name}.${String(spec.propertyKey)} is a decorated message handler but is no longer a method in ${ctor.name}`,
+        );
+      }
+      entries.push({ spec, match: spec.match, method: method as Route['method'] });
+    }
+    for (const spec of specs) overridden.add(spec.propertyKey);
+  }
+  return entries;
+}
