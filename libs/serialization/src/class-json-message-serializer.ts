@@ -10,7 +10,7 @@ import { typeNameOf } from './type-name-of.js';
  * A message class. class-transformer rebuilds instances with `new cls()` and then assigns the
  * fields, so the constructor must work without arguments.
  */
-export type MessageClass<T extends object> = new (...args: never[]) => T;
+export type SerializableClass<T extends object> = new (...args: never[]) => T;
 
 export interface ClassJsonMessageSerializerOptions {
   /**
@@ -31,10 +31,10 @@ export class ClassJsonMessageSerializer<T extends object> implements MessageSeri
   readonly dataContentType = JSON_DATA_CONTENT_TYPE;
   /** `cls.name`, the name `SerializationRegistry.typeName()` gives the class's instances. */
   readonly typeName: string;
-  readonly #cls: MessageClass<T>;
+  readonly #cls: SerializableClass<T>;
   readonly #transformOptions: ClassTransformOptions | undefined;
 
-  constructor(cls: MessageClass<T>, options: ClassJsonMessageSerializerOptions = {}) {
+  constructor(cls: SerializableClass<T>, options: ClassJsonMessageSerializerOptions = {}) {
     if (typeof cls !== 'function' || cls.name === '') {
       throw new TypeError(
         `ClassJsonMessageSerializer needs a named class, got ${typeof cls === 'function' ? 'an anonymous class' : typeNameOf(cls)}`,
@@ -66,7 +66,7 @@ export class ClassJsonMessageSerializer<T extends object> implements MessageSeri
       throw new DeserializationError(this.typeName, `expected a JSON object, got ${typeNameOf(plain)}`);
     }
     try {
-      // class-transformer types classes as `new (...args: any[])`; it calls `new cls()`, as MessageClass documents.
+      // class-transformer types classes as `new (...args: any[])`; it calls `new cls()`, as SerializableClass documents.
       return plainToInstance(this.#cls as unknown as new () => T, plain, this.#transformOptions);
     } catch (error) {
       throw new DeserializationError(this.typeName, reasonOf(error), { cause: error });
