@@ -14,7 +14,7 @@ const probes = [
 ];
 
 // The lint rule reads Nx's cached project graph; refresh it so every project is known.
-execFileSync(process.execPath, [new URL('../../node_modules/nx/bin/nx.js', import.meta.url).pathname, 'show', 'projects'], {
+execFileSync(process.execPath, [new URL('../../node_modules/nx/dist/bin/nx.js', import.meta.url).pathname, 'show', 'projects'], {
   stdio: 'ignore',
 });
 
