@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CancellationToken, CancelledError, LocalAgentEngine } from '@agentopera/core';
+import { AgentCensus } from './agent-census.js';
+import { createQueueFactory, createTracer, describeQueue } from './components.js';
+import { HELP } from './help.js';
+import { DEFAULT_EXTENSIONS, findRepoRoot, listInputFiles, requireDirectory } from './input-files.js';
+import { MessageCounter } from './message-counter.js';
+import { AnalyseRequest, type AnalysisReport } from './messages.js';
+import { parseArgs, type DemoOptions } from './options.js';
+import { registerPipeline } from './pipeline.js';
+import { ProgressLine } from './progress-line.js';
+import type { PipelineProgress } from './progress-monitor.js';
+import { formatReport } from './report.js';
+import { readStateFile, writeStateFile } from './state-file.js';
+import type { TextSink } from './text-sink.js';
+import { coordinatorId } from './topology.js';
+import { UsageError } from './usage-error.js';
+
+export { parseArgs, type DemoOptions } from './options.js';
+export { UsageError } from './usage-error.js';
+export type { TextSink } from './text-sink.js';
+
+/** Where the demo writes, and the signal that Ctrl-C aborts. */
+export interface DemoIo {
+  stdout: TextSink;
+  stderr: TextSink;
+  /** Aborting it cancels the run like Ctrl-C (exit code 130). */
+  signal?: AbortSignal;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_TIMEOUT = 124;
+export const EXIT_INTERRUPTED = 130;
+
+type CancelReason = 'interrupt' | 'timeout';
+
+/** Runs the demo with `argv` (the arguments after the script) and resolves with its exit code. */
+export async function main(argv: readonly string[], io: DemoIo): Promise<number> {
+  let options: DemoOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    return fail(io, error);
+  }
+  if (options.help) {
+    io.stdout.write(HELP);
+    return EXIT_OK;
+  }
+
+  // One token for the whole run: the coordinator passes it on to every publish and send it makes.
+  const token = new CancellationToken();
+  let reason: CancelReason | undefined;
+  const cancel = (why: CancelReason): void => {
+    reason ??= why;
+    token.cancel();
+  };
+  const onAbort = (): void => cancel('interrupt');
+  if (io.signal?.aborted) onAbort();
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => cancel('timeout'), options.timeoutMs);
+  try {
+    return await run(options, io, token, () => reason);
+  } catch (error) {
+    return fail(io, error);
+  } finally {
+    clearTimeout(timer);
+    io.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function run(
+  options: DemoOptions,
+  io: DemoIo,
+  token: CancellationToken,
+  cancelReason: () => CancelReason | undefined,
+): Promise<number> {
+  const started = performance.now();
+  const input = options.input === undefined ? findRepoRoot(dirname(fileURLToPath(import.meta.url))) : resolve(options.input);
+  await requireDirectory(input);
+  const files = await listInputFiles(input, options.input === undefined ? DEFAULT_EXTENSIONS : undefined);
+
+  const warn = (line: string): void => void io.stderr.write(`warning: ${line}\n`);
+  const tracer = createTracer(options.tracer, warn);
+  const counter = new MessageCounter();
+  const census = new AgentCensus();
+  const engine = new LocalAgentEngine({
+    queue: createQueueFactory(options.queue),
+    tracerProvider: tracer.provider,
+    interventionHandlers: [counter],
+  });
+  let progress: PipelineProgress = { shardsTotal: 0, shardsDone: 0, filesTotal: files.length, filesDone: 0 };
+  await registerPipeline(engine, census, (update) => (progress = update));
+
+  // Printed after the tracer is flushed, so that spans written to stdout come before the report.
+  let output: string;
+  try {
+    if (options.stateFile !== undefined) await resume(engine, options.stateFile, io);
+    const line = new ProgressLine(
+      io.stderr,
+      () =>
+        `progress: ${progress.shardsDone}/${progress.shardsTotal} shards, ${progress.filesDone}/${progress.filesTotal} files, ` +
+        `${counter.processed} messages processed, ${census.total} agents alive`,
+    );
+    engine.start();
+    line.start();
+    let report: AnalysisReport;
+    try {
+      report = await engine.sendMessage<AnalysisReport>(
+        new AnalyseRequest(randomUUID(), files, options.shardSize),
+        coordinatorId(),
+        { cancellationToken: token },
+      );
+    } catch (error) {
+      const reason = cancelReason();
+      if (reason === undefined || !(error instanceof CancelledError)) throw error;
+      line.stop();
+      // Handlers still running see the cancelled token and return; stop() waits for them.
+      await engine.stop();
+      const elapsed = Math.round(performance.now() - started);
+      io.stderr.write(
+        `${reason === 'timeout' ? `timed out after ${options.timeoutMs} ms` : 'cancelled by Ctrl-C'} (${elapsed} ms): ` +
+          `${progress.shardsDone}/${progress.shardsTotal} shards and ${progress.filesDone}/${files.length} files analysed, ` +
+          `${counter.processed} messages processed, ${census.total} agents created` +
+          `${options.stateFile === undefined ? '' : '; state not saved'}\n`,
+      );
+      return reason === 'timeout' ? EXIT_TIMEOUT : EXIT_INTERRUPTED;
+    }
+    line.stop();
+    await engine.stop();
+    if (options.stateFile !== undefined) {
+      const state = await engine.saveState();
+      await writeStateFile(options.stateFile, state);
+      io.stderr.write(`saved state to ${options.stateFile} (${Object.keys(state).length} agents)\n`);
+    }
+    output = formatReport(report, {
+      input,
+      shards: progress.shardsTotal,
+      queue: describeQueue(options.queue),
+      tracer: options.tracer,
+      sent: counter.sent,
+      published: counter.published,
+      agents: census.counts,
+      elapsedMs: performance.now() - started,
+      top: options.top,
+    });
+  } finally {
+    await engine.close();
+    await tracer.shutdown();
+  }
+  io.stdout.write(output);
+  return EXIT_OK;
+}
+
+async function resume(engine: LocalAgentEngine, stateFile: string, io: DemoIo): Promise<void> {
+  const state = await readStateFile(stateFile);
+  if (state === undefined) return;
+  try {
+    await engine.loadState(state);
+  } catch (error) {
+    throw new UsageError(`cannot resume from ${stateFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  io.stderr.write(`resumed from ${stateFile} (${Object.keys(state).length} agents)\n`);
+}
+
+function fail(io: DemoIo, error: unknown): number {
+  if (error instanceof UsageError) {
+    io.stderr.write(`demo: ${error.message} (see --help)\n`);
+    return EXIT_USAGE;
+  }
+  io.stderr.write(`demo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_FAILURE;
+}

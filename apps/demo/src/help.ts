@@ -1,0 +1,51 @@
+import { DEFAULT_SHARD_SIZE, DEFAULT_TOP } from './options.js';
+import { SHUTDOWN_TIMEOUT_MS } from './components.js';
+
+export const HELP = `Usage: npm start -- [options]
+       node apps/demo/dist/main.js [options]
+
+A document-analysis pipeline on AgentOpera's embedded LocalAgentEngine (no network, no model
+keys). A coordinator agent splits the input files into shards and publishes each shard on its
+own channel; one worker agent per shard is built lazily on its first message and counts lines,
+words and terms; results go to a channel that an aggregator and a progress monitor subscribe
+to; the coordinator asks the aggregator for the final report by RPC.
+
+Options:
+  --input DIR        Analyse every file under DIR (binary files and files over 2 MiB are
+                     skipped). Default: this repository's own .md and .ts files.
+                     node_modules, dist, .git, .nx and tmp folders are always skipped.
+  --queue KIND       The engine's message queue:
+                       fifo        AsyncQueue, unbounded, first in first out (default)
+                       priority    PriorityAsyncQueue: RPCs first, then shard results, then
+                                   shard assignments; first in first out among equals
+                       bounded:N   AsyncQueue(N): senders wait while N messages are queued
+  --tracer KIND      OpenTelemetry tracing of the engine's spans:
+                       none        no tracing (default)
+                       console     print every span to stdout as it ends
+                       otlp        send spans over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT
+                                   (default http://localhost:4318); an unreachable collector
+                                   gives a warning, and flushing gives up after ${SHUTDOWN_TIMEOUT_MS} ms
+  --timeout MS       Cancel the run after MS milliseconds (exit code 124).
+  --state FILE       Resume from FILE if it exists (engine.loadState), and save the engine's
+                     state there at the end (engine.saveState). The aggregator keeps totals
+                     over every run, so a second run reports both.
+  --shard-size N     Files per shard, i.e. per worker agent (default ${DEFAULT_SHARD_SIZE}).
+  --top N            Terms shown per file type (default ${DEFAULT_TOP}).
+  -h, --help         Show this help.
+
+While it runs, a progress line on stderr shows shards and files done, messages processed and
+agents alive. The report on stdout gives files, lines and words with the top terms per file
+type, messages sent and published, agents created and the elapsed time.
+
+Ctrl-C cancels the run cleanly: every pending send and handler sees the cancellation, the
+engine stops, and the demo prints what was done.
+
+Exit codes: 0 done, 1 unexpected error, 2 bad option, value, input folder or state file,
+124 timed out (--timeout), 130 cancelled by Ctrl-C.
+
+Examples:
+  npm start
+  npm start -- --input ./docs --queue priority --top 10
+  npm start -- --queue bounded:4 --tracer console --timeout 5000
+  npm start -- --state tmp/demo-state.json     # run twice: the second run resumes
+`;
