@@ -9,6 +9,7 @@ describe('@agentopera/telemetry', () => {
       'ConsoleEventLogger',
       'DISABLE_ENGINE_TRACING_ENV',
       'DeliveryStage',
+      'InterventionExceptionEvent',
       'MessageDroppedEvent',
       'MessageEngineTracingConfig',
       'MessageEvent',

@@ -25,6 +25,11 @@ export {
   type MessageDroppedEventFields,
   type MessageDroppedEventJson,
 } from './events/message-dropped-event.js';
+export {
+  InterventionExceptionEvent,
+  type InterventionExceptionEventJson,
+  type InterventionStage,
+} from './events/intervention-exception-event.js';
 export type { EngineEvent } from './events/engine-event.js';
 export type { ExceptionDescription } from './describe-exception.js';
 export type { EventLogger } from './events/event-logger.js';

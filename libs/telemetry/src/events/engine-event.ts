@@ -1,4 +1,5 @@
 import type { AgentConstructionExceptionEvent } from './agent-construction-exception-event.js';
+import type { InterventionExceptionEvent } from './intervention-exception-event.js';
 import type { MessageDroppedEvent } from './message-dropped-event.js';
 import type { MessageEvent } from './message-event.js';
 import type { MessageHandlerExceptionEvent } from './message-handler-exception-event.js';
@@ -8,4 +9,5 @@ export type EngineEvent =
   | MessageEvent
   | MessageHandlerExceptionEvent
   | AgentConstructionExceptionEvent
-  | MessageDroppedEvent;
+  | MessageDroppedEvent
+  | InterventionExceptionEvent;

@@ -2,6 +2,7 @@ import { AgentId, MessageChannel } from '@agentopera/types';
 import { describe, expect, it } from 'vitest';
 import { AgentConstructionExceptionEvent } from './agent-construction-exception-event.js';
 import { DeliveryStage } from './delivery-stage.js';
+import { InterventionExceptionEvent } from './intervention-exception-event.js';
 import { MessageDroppedEvent } from './message-dropped-event.js';
 import { MessageEvent } from './message-event.js';
 import { MessageHandlerExceptionEvent } from './message-handler-exception-event.js';
@@ -63,6 +64,19 @@ describe('engine events', () => {
       payload: 'p',
       handlingAgent: 'worker/k1',
       exception: { name: 'RangeError', message: 'out of range' },
+    });
+  });
+
+  it('InterventionExceptionEvent names the stage and the handler class', () => {
+    const error = new Error('blocked');
+    const event = new InterventionExceptionEvent({ payload: 'p', stage: 'publish', handler: 'Guard', exception: error });
+    expect(event.exception).toBe(error);
+    expect(JSON.parse(event.toString())).toEqual({
+      type: 'InterventionException',
+      payload: 'p',
+      stage: 'publish',
+      handler: 'Guard',
+      exception: { name: 'Error', message: 'blocked' },
     });
   });
 
