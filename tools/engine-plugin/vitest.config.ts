@@ -1,0 +1,3 @@
+import { libTestConfig } from '../vitest/lib-config.ts';
+
+export default libTestConfig('engine-plugin');
