@@ -2,6 +2,7 @@ import { TypeSubscription } from '@agentopera/subscriptions';
 import {
   AgentConstructionExceptionEvent,
   CollectingEventLogger,
+  InterventionExceptionEvent,
   MessageEvent,
   MessageHandlerExceptionEvent,
 } from '@agentopera/telemetry';
@@ -137,9 +138,31 @@ describe('fault injection', () => {
     expect(messageEvents.every((e) => e.payload === 'Message could not be serialized')).toBe(true);
   });
 
-  // Gap (issue 6): with ignoreUnhandledExceptions (the default) a throwing onPublish is swallowed
-  // without an event; no event type fits yet (MessageHandlerExceptionEvent names a handling agent).
-  it.todo('reports a throwing onPublish intervention as an event');
+  it('reports a throwing onPublish intervention as an event, and keeps serving', async () => {
+    class Guard extends DefaultInterventionHandler {
+      override onPublish(message: unknown): unknown {
+        if (message instanceof Note && message.text === 'poison') throw new Error('onPublish failed');
+        return message;
+      }
+    }
+    const events = new CollectingEventLogger();
+    const engine = new LocalAgentEngine({ interventionHandlers: [new Guard()], eventLogger: events });
+    const agent = new TestAgent();
+    await engine.registerAgentInstance(agent, new AgentId('listener', 'k'));
+    await engine.subscribe(new TypeSubscription('all', 'listener'));
+    engine.start();
+    await engine.publishMessage(new Note('poison'), new MessageChannel('all', 'k'));
+    await engine.publishMessage(new Note('fine'), new MessageChannel('all', 'k'));
+    await engine.stopWhenIdle();
+    expect(agent.received).toEqual([new Note('fine')]);
+    const failures = events.events.filter((e) => e instanceof InterventionExceptionEvent);
+    expect(failures).toHaveLength(1);
+    expect([failures[0]!.stage, failures[0]!.handler, (failures[0]!.exception as Error).message]).toEqual([
+      'publish',
+      'Guard',
+      'onPublish failed',
+    ]);
+  });
 
   it('close() closes every other agent when some close() throw or reject, aggregating their errors', async () => {
     const engine = new LocalAgentEngine();

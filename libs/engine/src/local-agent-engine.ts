@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { AsyncQueue, QueueShutDownError, type MessageQueue } from '@agentopera/queue';
 import {
   DefaultSerializationRegistry,
@@ -12,11 +13,13 @@ import {
   MessageDroppedEvent,
   MessageEngineTracingConfig,
   MessageEvent,
+  InterventionExceptionEvent,
   MessageHandlerExceptionEvent,
   MessageKind,
   TraceHelper,
   type EngineEvent,
   type EventLogger,
+  type InterventionStage,
 } from '@agentopera/telemetry';
 import {
   AgentId,
@@ -66,7 +69,7 @@ type EnvelopeQueue = MessageQueue<MessageEnvelope>;
 export class LocalAgentEngine implements AgentEngine {
   private readonly queueFactory: (() => EnvelopeQueue) | undefined;
   private queue: EnvelopeQueue;
-  private readonly builders = new Map<string, () => Promise<Agent>>();
+  private readonly builders = new Map<string, AgentRegistration>();
   /** Types registered through `registerAgentInstance` (their agents cannot be built lazily). */
   private readonly instanceTypes = new Set<string>();
   private readonly instances = new Map<string, Agent>();
@@ -80,6 +83,13 @@ export class LocalAgentEngine implements AgentEngine {
   private backgroundError: { error: unknown } | undefined = undefined;
   private onBackgroundError: (() => void) | undefined = undefined;
   private run: RunContext | undefined = undefined;
+  /**
+   * Handler scopes captured in the current run loop's context, by recipient (Node ≥ 24 only, where
+   * entering a scope anew costs two context frames). Only the run loop dispatches while it is set,
+   * and its context never changes, so a captured scope is exactly the one `populateContext` would
+   * enter. Bounded: cleared when full.
+   */
+  private handlerScopes: Map<string, { readonly id: AgentId; readonly scope: AsyncResource }> | undefined = undefined;
 
   constructor(options: LocalAgentEngineOptions = {}) {
     const queue = options.queue;
@@ -108,7 +118,7 @@ export class LocalAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- messaging
 
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = {}): Promise<R> {
+  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = NO_OPTIONS): Promise<R> {
     if (!(recipient instanceof AgentId)) {
       return Promise.reject(new TypeError(`sendMessage needs an AgentId as recipient, got ${describeValue(recipient)}`));
     }
@@ -119,34 +129,37 @@ export class LocalAgentEngine implements AgentEngine {
     }
     const sender = options.sender ?? null;
     this.logMessageEvent(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
+    if (!this.traceHelper.enabled) {
+      // Untraced: no closures beyond the promise's own executor.
+      return new Promise<R>((resolve, reject) => {
+        const envelope = new SendMessageEnvelope(message, sender, recipient, resolve as (value: unknown) => void, reject, token, options.messageId, undefined);
+        this.enqueueSend(envelope);
+      });
+    }
     return new Promise<R>((resolve, reject) => {
-      const enqueue = (): void => {
-        const envelope = new SendMessageEnvelope(
-          message,
-          sender,
-          recipient,
-          resolve as (value: unknown) => void,
-          reject,
-          token,
-          options.messageId,
-          this.traceHelper.enabled ? this.traceHelper.captureMetadata() : undefined,
-        );
-        if (token !== undefined) {
-          envelope.unlinkCancellation = token.addCallback(() => envelope.reject(new CancelledError()));
-        }
-        this.enqueue(envelope, (error) => envelope.reject(error));
-      };
-      if (this.traceHelper.enabled) {
-        this.traceHelper.traceBlock('create', recipient, undefined, enqueue, {
-          extraAttributes: { message_type: messageTypeName(message) },
-        });
-      } else {
-        enqueue();
-      }
+      this.traceHelper.traceBlock(
+        'create',
+        recipient,
+        undefined,
+        () => {
+          const metadata = this.traceHelper.captureMetadata();
+          const envelope = new SendMessageEnvelope(message, sender, recipient, resolve as (value: unknown) => void, reject, token, options.messageId, metadata);
+          this.enqueueSend(envelope);
+        },
+        { extraAttributes: { message_type: messageTypeName(message) } },
+      );
     });
   }
 
-  publishMessage(message: unknown, channel: MessageChannel, options: SendOptions = {}): Promise<void> {
+  private enqueueSend(envelope: SendMessageEnvelope): void {
+    const token = envelope.cancellationToken;
+    if (token !== undefined) {
+      envelope.unlinkCancellation = token.addCallback(() => envelope.reject(new CancelledError()));
+    }
+    this.enqueue(envelope);
+  }
+
+  publishMessage(message: unknown, channel: MessageChannel, options: SendOptions = NO_OPTIONS): Promise<void> {
     if (!(channel instanceof MessageChannel)) {
       return Promise.reject(
         new TypeError(`publishMessage needs a MessageChannel, got ${describeValue(channel)}`),
@@ -166,7 +179,7 @@ export class LocalAgentEngine implements AgentEngine {
           options.messageId,
           this.traceHelper.enabled ? this.traceHelper.captureMetadata() : undefined,
         );
-        this.enqueue(envelope, reject, resolve);
+        this.enqueue(envelope, resolve, reject);
       };
       if (this.traceHelper.enabled) {
         this.traceHelper.traceBlock('create', channel, undefined, enqueue, {
@@ -179,31 +192,175 @@ export class LocalAgentEngine implements AgentEngine {
   }
 
   /** Puts without a promise while there is room; waits (backpressure) only on a full bounded queue. */
-  private enqueue(envelope: MessageEnvelope, onError: (error: unknown) => void, onQueued?: () => void): void {
+  private enqueue(envelope: MessageEnvelope, onQueued?: () => void, onPublishError?: (error: unknown) => void): void {
     const queue = this.queue;
     try {
       if (!queue.full()) {
         queue.putNowait(envelope);
+        this.run?.notify();
         onQueued?.();
         return;
       }
     } catch (error) {
-      onError(stoppedIfShutDown(error));
+      failEnqueue(envelope, onPublishError, error);
       return;
     }
-    queue.put(envelope).then(onQueued, (error: unknown) => onError(stoppedIfShutDown(error)));
+    queue.put(envelope).then(
+      () => {
+        this.run?.notify();
+        onQueued?.();
+      },
+      (error: unknown) => failEnqueue(envelope, onPublishError, error),
+    );
   }
 
   // ---------------------------------------------------------------- dispatch
 
   /** Starts handling one envelope in its own task; never throws. */
   private dispatch(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
-    const done = (): void => queue.taskDone();
+    // Nothing observes the message between queue and handler (no interventions, spans or events):
+    // skip the async layers of the general path, each of which costs promises on every message.
+    const plain = this.interventionHandlers.length === 0 && !this.eventsEnabled() && !this.traceHelper.enabled;
     if (envelope.kind === 'send') {
-      this.processSend(envelope).then(done, done);
+      if (plain) this.dispatchPlainSend(envelope, queue);
+      else this.processSend(envelope).then(() => queue.taskDone(), () => queue.taskDone());
+    } else if (plain) {
+      this.dispatchPlainPublish(envelope, queue);
     } else {
-      this.processPublish(envelope).then(done, done);
+      this.processPublish(envelope).then(() => queue.taskDone(), () => queue.taskDone());
     }
+  }
+
+  private eventsEnabled(): boolean {
+    const logger = this.eventLogger;
+    return logger !== undefined && logger.isEnabled();
+  }
+
+  /** `processSend` for a plain engine with the handler started synchronously and settled by `.then`. */
+  private dispatchPlainSend(envelope: SendMessageEnvelope, queue: EnvelopeQueue): void {
+    if (envelope.settled) {
+      queue.taskDone();
+      return;
+    }
+    if (envelope.cancellationToken?.isCancelled()) {
+      envelope.reject(new CancelledError());
+      queue.taskDone();
+      return;
+    }
+    const recipient = envelope.recipient;
+    const agent = this.instances.get(recipient.toString()) ?? this.agentNow(recipient);
+    if (agent instanceof Promise) {
+      // Built asynchronously (or failed to build): the general path awaits that same build.
+      this.handleSend(envelope, false, agent).then(() => queue.taskDone(), () => queue.taskDone());
+      return;
+    }
+    const ctx = new EngineMessageContext(envelope.sender, null, true, envelope);
+    let result: unknown;
+    try {
+      result = this.runHandler(recipient, agent, envelope.message, ctx);
+    } catch (error) {
+      this.failSend(envelope, error);
+      queue.taskDone();
+      return;
+    }
+    Promise.resolve(result).then(
+      (response) => {
+        envelope.resolve(response);
+        queue.taskDone();
+      },
+      (error: unknown) => {
+        this.failSend(envelope, error);
+        queue.taskDone();
+      },
+    );
+  }
+
+  /** Calls the handler inside its `MessageHandlerContext`, through a cached scope when there is one. */
+  private runHandler(recipient: AgentId, agent: Agent, message: unknown, ctx: EngineMessageContext): unknown {
+    const scopes = this.handlerScopes;
+    if (scopes === undefined) return MessageHandlerContext.populateContext(recipient, callHandler, agent, message, ctx);
+    const key = recipient.toString();
+    let entry = scopes.get(key);
+    if (entry === undefined || entry.id !== recipient) {
+      if (scopes.size >= HANDLER_SCOPE_CACHE_SIZE) scopes.clear();
+      // Keyed by the id object too: the handler must see the very AgentId it was sent to.
+      entry = { id: recipient, scope: MessageHandlerContext.captureScope(recipient) };
+      scopes.set(key, entry);
+    }
+    return entry.scope.runInAsyncScope(callHandler, undefined, agent, message, ctx);
+  }
+
+  private failSend(envelope: SendMessageEnvelope, error: unknown): void {
+    this.logHandlerException(envelope.message, envelope.recipient, error);
+    envelope.reject(error);
+  }
+
+  /**
+   * `processPublish` for a plain engine: every delivery started synchronously, and the first
+   * failure in recipient order recorded once all have settled (as `Promise.allSettled` would).
+   */
+  private dispatchPlainPublish(envelope: PublishMessageEnvelope, queue: EnvelopeQueue): void {
+    if (envelope.cancellationToken?.isCancelled()) {
+      queue.taskDone();
+      return;
+    }
+    const manager = this.subscriptionManager;
+    const lookupFailed = (error: unknown): void => {
+      this.recordBackgroundError(error);
+      queue.taskDone();
+    };
+    if (manager.getSubscribedRecipientsNow === undefined) {
+      manager.getSubscribedRecipients(envelope.channel).then((recipients) => this.deliverPlain(envelope, recipients, queue), lookupFailed);
+      return;
+    }
+    let recipients: readonly AgentId[];
+    try {
+      recipients = manager.getSubscribedRecipientsNow(envelope.channel);
+    } catch (error) {
+      lookupFailed(error);
+      return;
+    }
+    this.deliverPlain(envelope, recipients, queue);
+  }
+
+  private deliverPlain(envelope: PublishMessageEnvelope, recipients: readonly AgentId[], queue: EnvelopeQueue): void {
+    const sender = envelope.sender;
+    let pending = 1; // held until every delivery has started
+    let failures: Map<number, unknown> | undefined;
+    const settled = (): void => {
+      if (--pending > 0) return;
+      if (failures !== undefined) this.recordBackgroundError(failures.get(Math.min(...failures.keys())));
+      queue.taskDone();
+    };
+    const failed = (index: number, error: unknown): void => {
+      (failures ??= new Map()).set(index, error);
+      settled();
+    };
+    for (let index = 0; index < recipients.length; index++) {
+      const recipient = recipients[index];
+      if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
+      pending++;
+      const agent = this.instances.get(recipient.toString()) ?? this.agentNow(recipient);
+      if (agent instanceof Promise) {
+        // Being built asynchronously, or its builder failed: the general path awaits that build.
+        this.deliverPublished(envelope, recipient, false, agent).then(settled, (error: unknown) => failed(index, error));
+        continue;
+      }
+      const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
+      const fail = (error: unknown): void => {
+        this.logHandlerException(envelope.message, recipient, error);
+        failed(index, error);
+      };
+      let result: unknown;
+      try {
+        result = this.runHandler(recipient, agent, envelope.message, ctx);
+      } catch (error) {
+        fail(error);
+        continue;
+      }
+      Promise.resolve(result).then(settled, fail);
+    }
+    settled();
   }
 
   private async processSend(envelope: SendMessageEnvelope): Promise<void> {
@@ -218,7 +375,7 @@ export class LocalAgentEngine implements AgentEngine {
     await (tracing ? this.traceHelper.traceBlock('send', envelope.recipient, envelope.metadata, work) : work());
   }
 
-  private async handleSend(envelope: SendMessageEnvelope, tracing: boolean): Promise<void> {
+  private async handleSend(envelope: SendMessageEnvelope, tracing: boolean, building?: Promise<Agent>): Promise<void> {
     const recipient = envelope.recipient;
     const ctx = new EngineMessageContext(envelope.sender, null, true, envelope);
     try {
@@ -236,7 +393,7 @@ export class LocalAgentEngine implements AgentEngine {
         envelope.message = message;
       }
       this.logMessageEvent(envelope.message, envelope.sender, recipient, MessageKind.DIRECT, DeliveryStage.DELIVER);
-      const agent = this.instances.get(recipient.toString()) ?? (await this.getAgent(recipient));
+      const agent = this.instances.get(recipient.toString()) ?? (await (building ?? this.getAgent(recipient)));
       const call = async (): Promise<void> => {
         const response = await MessageHandlerContext.populateContext(recipient, () => agent.onMessage(envelope.message, ctx));
         // The ack is traced inside the handler's span: create -> send -> process -> ack.
@@ -319,10 +476,15 @@ export class LocalAgentEngine implements AgentEngine {
     }
   }
 
-  private async deliverPublished(envelope: PublishMessageEnvelope, recipient: AgentId, tracing: boolean): Promise<unknown> {
+  private async deliverPublished(
+    envelope: PublishMessageEnvelope,
+    recipient: AgentId,
+    tracing: boolean,
+    building?: Promise<Agent>,
+  ): Promise<unknown> {
     this.logMessageEvent(envelope.message, envelope.sender, recipient, MessageKind.PUBLISH, DeliveryStage.DELIVER);
     try {
-      const agent = this.instances.get(recipient.toString()) ?? (await this.getAgent(recipient));
+      const agent = this.instances.get(recipient.toString()) ?? (await (building ?? this.getAgent(recipient)));
       const ctx = new EngineMessageContext(envelope.sender, envelope.channel, false, envelope);
       const call = (): Promise<unknown> =>
         MessageHandlerContext.populateContext(recipient, () => agent.onMessage(envelope.message, ctx));
@@ -337,16 +499,25 @@ export class LocalAgentEngine implements AgentEngine {
   private async intervene(
     apply: (handler: InterventionHandler, message: unknown) => unknown,
     message: unknown,
-    stage: string,
+    stage: InterventionStage,
   ): Promise<unknown> {
     let current = message;
     for (const handler of this.interventionHandlers) {
       const step = async (): Promise<unknown> => apply(handler, current);
-      current = await (this.traceHelper.enabled
-        ? this.traceHelper.traceBlock('intercept', handler.constructor.name, undefined, step, {
-            extraAttributes: { 'agentopera.intervention.stage': stage },
-          })
-        : step());
+      try {
+        current = await (this.traceHelper.enabled
+          ? this.traceHelper.traceBlock('intercept', handler.constructor.name, undefined, step, {
+              extraAttributes: { 'agentopera.intervention.stage': stage },
+            })
+          : step());
+      } catch (exception) {
+        // For a publish this event is the only trace of the failure: no agent handled it.
+        const payloadOf = current;
+        this.log(
+          () => new InterventionExceptionEvent({ payload: this.trySerialize(payloadOf), stage, handler: handler.constructor.name, exception }),
+        );
+        throw exception;
+      }
       if (current === DropMessage) return DropMessage;
     }
     return current;
@@ -376,11 +547,8 @@ export class LocalAgentEngine implements AgentEngine {
         'The engine was given a queue instance, which cannot be reused after stop(); pass a queue factory (() => queue) to restart it',
       );
     }
-    this.run = new RunContext(
-      this.queue,
-      (envelope, queue) => this.dispatch(envelope, queue),
-      (envelope, queue) => this.discard(envelope, queue),
-    );
+    this.handlerScopes = CACHE_HANDLER_SCOPES ? new Map() : undefined;
+    this.run = new RunContext(this.queue, (envelope, queue) => this.dispatch(envelope, queue));
   }
 
   /** Processes one queued message (for manual stepping without `start()`). */
@@ -468,12 +636,13 @@ export class LocalAgentEngine implements AgentEngine {
 
   private shutdownRun(run: RunContext): void {
     this.run = undefined;
+    this.handlerScopes = undefined;
     this.stoppedOnce = true;
     const queue = run.queue;
     // Non-immediate shutdown first: waiting producers fail (their sends reject below via
     // stoppedIfShutDown), then whatever is still queued is drained here so each caller hears of it.
     queue.shutdown(false);
-    run.active = false;
+    run.close();
     for (;;) {
       let envelope: MessageEnvelope;
       try {
@@ -509,16 +678,7 @@ export class LocalAgentEngine implements AgentEngine {
     if (this.builders.has(agentType.type) || this.instanceTypes.has(agentType.type)) {
       throw new EngineStateError(`An agent type named "${agentType.type}" is already registered`);
     }
-    const expectedClass = options.expectedClass;
-    this.builders.set(agentType.type, async () => {
-      const agent = await builder();
-      if (expectedClass !== undefined && (agent === null || typeof agent !== 'object' || agent.constructor !== expectedClass)) {
-        throw new TypeError(
-          `The builder of agent type "${agentType.type}" returned ${describeValue(agent)}, expected an instance of ${expectedClass.name}`,
-        );
-      }
-      return agent;
-    });
+    this.builders.set(agentType.type, { type: agentType.type, builder, expectedClass: options.expectedClass });
     return agentType;
   }
 
@@ -625,23 +785,47 @@ export class LocalAgentEngine implements AgentEngine {
 
   /** Returns the agent, building it once even when several first messages race. */
   private getAgent(id: AgentId): Promise<Agent> {
+    const agent = this.agentNow(id);
+    return agent instanceof Promise ? agent : Promise.resolve(agent);
+  }
+
+  /**
+   * The agent itself when it exists or its builder is synchronous (the common case: no promise,
+   * no pending entry), else a promise of it. A builder runs at most once per id either way.
+   */
+  private agentNow(id: AgentId): Agent | Promise<Agent> {
     const key = id.toString();
     const existing = this.instances.get(key);
-    if (existing !== undefined) return Promise.resolve(existing);
+    if (existing !== undefined) return existing;
     const pending = this.pendingBuilds.get(key);
     if (pending !== undefined) return pending;
-    const builder = this.builders.get(id.type);
-    if (builder === undefined) return Promise.reject(this.notFound(id));
-    const build = AgentInstantiationContext.populateContext(this, id, builder).then(
-      (agent) => {
+    const registration = this.builders.get(id.type);
+    if (registration === undefined) return Promise.reject(this.notFound(id));
+    const failed = (error: unknown): never => {
+      this.log(() => new AgentConstructionExceptionEvent({ agentId: id, exception: error }));
+      throw error;
+    };
+    let built: unknown;
+    try {
+      built = AgentInstantiationContext.populateContext(this, id, registration.builder);
+      if (!isThenable(built)) {
+        const agent = checkBuilt(registration, built);
+        this.instances.set(key, agent);
+        return agent;
+      }
+    } catch (error) {
+      return Promise.reject(error).catch(failed);
+    }
+    const build = Promise.resolve(built).then(
+      (value) => {
         this.pendingBuilds.delete(key);
+        const agent = checkBuilt(registration, value);
         this.instances.set(key, agent);
         return agent;
       },
       (error: unknown) => {
         this.pendingBuilds.delete(key);
-        this.log(() => new AgentConstructionExceptionEvent({ agentId: id, exception: error }));
-        throw error;
+        return failed(error);
       },
     );
     this.pendingBuilds.set(key, build);
@@ -702,34 +886,112 @@ export class LocalAgentEngine implements AgentEngine {
 
 type EnvelopeHandler = (envelope: MessageEnvelope, queue: EnvelopeQueue) => void;
 
-/** One `start()`..`stop()` run: the loop that takes envelopes off its queue. */
+/**
+ * One `start()`..`stop()` run: drains the queue whenever the engine has put something in it.
+ * No promise per envelope: a put schedules one drain (unless one is pending), and a drain
+ * dispatches everything queued, in queue order.
+ */
 class RunContext {
   readonly finished: Promise<void>;
-  /** Cleared by stop(): an envelope the loop had already taken is then discarded, not handled. */
+  /** Cleared by stop(), after which nothing more is dispatched. */
   active = true;
+  private scheduled = false;
+  private resolveFinished!: () => void;
+  private rejectFinished!: (error: unknown) => void;
+  private readonly drainInRunContext: () => void;
+  private readonly runScope: AsyncResource;
 
   constructor(
     readonly queue: EnvelopeQueue,
     private readonly dispatch: EnvelopeHandler,
-    private readonly discard: EnvelopeHandler,
   ) {
-    this.finished = this.loop();
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    // Every drain runs in the async context of start(), as one long-lived loop would: handlers see
+    // the same outer context whoever's put woke the run (which keeps cached handler scopes exact).
+    this.runScope = new AsyncResource('AgentOperaRun');
+    const drain = (): void => this.drain();
+    this.drainInRunContext = () => this.runScope.runInAsyncScope(drain);
+    this.notify();
   }
 
-  private async loop(): Promise<void> {
-    const queue = this.queue;
-    for (;;) {
-      let envelope: MessageEnvelope;
-      try {
-        envelope = await queue.get();
-      } catch (error) {
-        if (error instanceof QueueShutDownError) return;
-        throw error;
-      }
-      if (this.active) this.dispatch(envelope, queue);
-      else this.discard(envelope, queue);
-    }
+  /** Called after each put: schedules a drain unless one is pending. */
+  notify(): void {
+    if (this.scheduled || !this.active) return;
+    this.scheduled = true;
+    RESOLVED.then(this.drainInRunContext);
   }
+
+  /** Ends the run; the engine settles whatever is still queued itself. */
+  close(): void {
+    this.active = false;
+    this.resolveFinished();
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    try {
+      // Bounded, then continued in a later microtask, as the awaits of a loop would.
+      for (let n = 0; n < DRAIN_BATCH && this.active && !queue.empty(); n++) this.dispatch(queue.getNowait(), queue);
+    } catch (error) {
+      this.active = false;
+      this.rejectFinished(error);
+      return;
+    }
+    if (!queue.empty()) this.notify();
+  }
+}
+
+const RESOLVED = Promise.resolve();
+const DRAIN_BATCH = 1024;
+const HANDLER_SCOPE_CACHE_SIZE = 1024;
+const NO_OPTIONS: SendOptions = Object.freeze({});
+
+/**
+ * Whether AsyncLocalStorage runs on AsyncContextFrame (Node ≥ 24 unless turned off; Node 22 with
+ * the experimental flag), where a cached scope is cheaper than `run`; on the promise-hook
+ * implementation it is not.
+ */
+const CACHE_HANDLER_SCOPES = ((): boolean => {
+  const flags = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
+  const major = Number(process.versions.node.split('.')[0]);
+  if (flags.includes('--no-async-context-frame')) return false;
+  return major >= 24 || flags.includes('--experimental-async-context-frame');
+})();
+
+interface AgentRegistration {
+  readonly type: string;
+  readonly builder: AgentBuilder<Agent>;
+  readonly expectedClass: AgentClass<Agent> | undefined;
+}
+
+/** Invokes a handler; module-level so that starting one allocates no closure. */
+function callHandler(agent: Agent, message: unknown, ctx: EngineMessageContext): Promise<unknown> {
+  return agent.onMessage(message, ctx);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function checkBuilt(registration: AgentRegistration, agent: unknown): Agent {
+  const expectedClass = registration.expectedClass;
+  if (expectedClass !== undefined && (agent === null || typeof agent !== 'object' || agent.constructor !== expectedClass)) {
+    throw new TypeError(
+      `The builder of agent type "${registration.type}" returned ${describeValue(agent)}, expected an instance of ${expectedClass.name}`,
+    );
+  }
+  return agent as Agent;
+}
+
+/** A send's caller hears that its message could not be queued through its envelope; a publish's through `onPublishError`. */
+function failEnqueue(envelope: MessageEnvelope, onPublishError: ((error: unknown) => void) | undefined, error: unknown): void {
+  const reason = stoppedIfShutDown(error);
+  if (envelope.kind === 'send') envelope.reject(reason);
+  else onPublishError?.(reason);
 }
 
 function stoppedIfShutDown(error: unknown): unknown {

@@ -31,7 +31,7 @@ export class DefaultSubscriptionManager implements SubscriptionManager {
   readonly #index = new SubscriptionIndex();
   // The frozen recipient list is shared by every caller; the promise wrapping it is cached too so
   // a cache hit allocates nothing but the key.
-  readonly #cache: RecipientCache<Promise<readonly AgentId[]>>;
+  readonly #cache: RecipientCache<CachedRecipients>;
   #nextSeq = 0;
   #snapshot: readonly Subscription[] | undefined;
 
@@ -85,17 +85,30 @@ export class DefaultSubscriptionManager implements SubscriptionManager {
       const message = `Invalid message channel ${describeValue(channel)}: expected a MessageChannel`;
       return Promise.reject(new TypeError(message));
     }
-    const cached = this.#cache.get(channel.type, channel.source);
-    if (cached !== undefined) return cached;
-    let recipients: Promise<readonly AgentId[]>;
+    let cached: CachedRecipients;
     try {
-      recipients = Promise.resolve(this.#lookup(channel));
+      cached = this.#cached(channel);
     } catch (error) {
       // A subscription's isMatch or mapToAgent threw: report it to this caller, cache nothing.
       return Promise.reject(error);
     }
-    this.#cache.set(channel.type, channel.source, recipients);
-    return recipients;
+    return (cached.promise ??= Promise.resolve(cached.list));
+  }
+
+  /** `getSubscribedRecipients` without the promise; throws what a subscription's `isMatch` or `mapToAgent` threw. */
+  getSubscribedRecipientsNow(channel: MessageChannel): readonly AgentId[] {
+    if (typeof channel?.type !== 'string' || typeof channel.source !== 'string') {
+      throw new TypeError(`Invalid message channel ${describeValue(channel)}: expected a MessageChannel`);
+    }
+    return this.#cached(channel).list;
+  }
+
+  #cached(channel: MessageChannel): CachedRecipients {
+    const cached = this.#cache.get(channel.type, channel.source);
+    if (cached !== undefined) return cached;
+    const fresh: CachedRecipients = { list: this.#lookup(channel), promise: undefined };
+    this.#cache.set(channel.type, channel.source, fresh);
+    return fresh;
   }
 
   #lookup(channel: MessageChannel): readonly AgentId[] {
@@ -138,6 +151,12 @@ export class DefaultSubscriptionManager implements SubscriptionManager {
     if (entry.topicType !== undefined) this.#cache.invalidateType(entry.topicType);
     else this.#cache.clear();
   }
+}
+
+/** A channel's recipients, and the promise of them made on the first asynchronous lookup. */
+interface CachedRecipients {
+  readonly list: readonly AgentId[];
+  promise: Promise<readonly AgentId[]> | undefined;
 }
 
 /** Validates `subscription` and reads its hints once; a `TypeError` names whatever is wrong. */

@@ -4,6 +4,16 @@ import type { AgentType } from '@agentopera/types';
 
 const storage = new AsyncLocalStorage<AgentType>();
 
+// Before Node 24, AsyncLocalStorage works by promise hooks: an enabled storage adds work to every
+// promise the process creates, for good. Registrations are rare, so the storage is disabled again
+// whenever none is in progress (the next `populateContext` enables it again).
+const DISABLE_WHEN_IDLE = Number(process.versions.node.split('.')[0]) < 24;
+let inProgress = 0;
+
+function leave(): void {
+  if (--inProgress === 0 && DISABLE_WHEN_IDLE) storage.disable();
+}
+
 /**
  * The agent type whose subscriptions are being built. Registration code (e.g. `BaseAgent.register`)
  * runs its subscription factory inside `populateContext`, so `DefaultSubscription` can be created
@@ -31,6 +41,17 @@ export class SubscriptionInstantiationContext {
 
   /** Runs `fn` (a subscription factory) with `agentType` as the registration in progress. */
   static populateContext<R>(agentType: AgentType, fn: () => R): R {
-    return storage.run(agentType, fn);
+    inProgress++;
+    let result: R;
+    try {
+      result = storage.run(agentType, fn);
+    } catch (error) {
+      leave();
+      throw error;
+    }
+    // An async factory keeps the context until it settles.
+    if (result instanceof Promise) result.then(leave, leave);
+    else leave();
+    return result;
   }
 }

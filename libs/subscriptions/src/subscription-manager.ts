@@ -11,6 +11,12 @@ export interface SubscriptionManager {
    * Must not scan subscriptions of unrelated topic types.
    */
   getSubscribedRecipients(channel: MessageChannel): Promise<readonly AgentId[]>;
+  /**
+   * Optional synchronous form of `getSubscribedRecipients` (throws instead of rejecting). An
+   * engine that finds it delivers a publish in the same tick it dispatches it, as it does a send,
+   * so handlers start in queue order without a promise per publish.
+   */
+  getSubscribedRecipientsNow?(channel: MessageChannel): readonly AgentId[];
   /** Every current subscription, in subscription order. */
   readonly subscriptions: readonly Subscription[];
 }

@@ -1,14 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AgentId } from './agent-id.js';
 import type { AgentEngine } from './agent-engine.js';
+import { InstantiationFrame, contextStorage, currentHandlerAgentId, currentInstantiationFrame } from './context-storage.js';
 import { OutsideContextError } from './message-handler-context.js';
-
-interface InstantiationScope {
-  readonly engine: AgentEngine;
-  readonly agentId: AgentId;
-}
-
-const storage = new AsyncLocalStorage<InstantiationScope>();
 
 /**
  * The engine and id of the agent being built. Builders take no arguments: they (and the
@@ -27,16 +20,17 @@ export class AgentInstantiationContext {
 
   /** `true` while an engine is running an agent builder. */
   static isInFactoryCall(): boolean {
-    return storage.getStore() !== undefined;
+    return currentInstantiationFrame() !== undefined;
   }
 
   /** Runs `fn` (an agent builder) with `engine` and `agentId` as the instantiation context. */
   static populateContext<R>(engine: AgentEngine, agentId: AgentId, fn: () => R): R {
-    return storage.run({ engine, agentId }, fn);
+    // The handler scope a builder is entered from stays visible inside it.
+    return contextStorage.run(new InstantiationFrame(engine, agentId, currentHandlerAgentId()), fn);
   }
 
-  private static scope(accessor: string): InstantiationScope {
-    const scope = storage.getStore();
+  private static scope(accessor: string): InstantiationFrame {
+    const scope = currentInstantiationFrame();
     if (scope === undefined) {
       throw new OutsideContextError(
         `AgentInstantiationContext.${accessor}() was called outside an agent builder; ` +

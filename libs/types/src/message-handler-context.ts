@@ -1,11 +1,14 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import type { AgentId } from './agent-id.js';
+import { InstantiationFrame, contextStorage, currentHandlerAgentId } from './context-storage.js';
 import { AgentOperaError } from './errors.js';
 
 /** Raised when a context accessor is used outside the scope that provides it. */
 export class OutsideContextError extends AgentOperaError {}
 
-const storage = new AsyncLocalStorage<AgentId>();
+function newHandlerScope(): AsyncResource {
+  return new AsyncResource('AgentOperaHandlerScope');
+}
 
 /** Which agent's handler is running, available anywhere inside that handler's async call tree. */
 export class MessageHandlerContext {
@@ -13,7 +16,7 @@ export class MessageHandlerContext {
 
   /** The id of the agent whose handler is running; throws `OutsideContextError` outside a handler. */
   static agentId(): AgentId {
-    const id = storage.getStore();
+    const id = currentHandlerAgentId();
     if (id === undefined) {
       throw new OutsideContextError(
         'MessageHandlerContext.agentId() was called outside a message handler; it is only available while an engine runs a handler',
@@ -24,11 +27,28 @@ export class MessageHandlerContext {
 
   /** Like `agentId()`, but returns `undefined` outside a handler. */
   static tryAgentId(): AgentId | undefined {
-    return storage.getStore();
+    return currentHandlerAgentId();
   }
 
-  /** Runs `fn` with `agentId` as the current handling agent. Engines call this around handlers. */
-  static populateContext<R>(agentId: AgentId, fn: () => R): R {
-    return storage.run(agentId, fn);
+  /**
+   * Runs `fn(...args)` with `agentId` as the current handling agent. Engines call this around
+   * handlers; passing arguments instead of a closure saves an allocation per message.
+   */
+  static populateContext<A extends unknown[], R>(agentId: AgentId, fn: (...args: A) => R, ...args: A): R {
+    const frame = contextStorage.getStore();
+    // Inside a builder the builder's scope stays visible to the handler it starts.
+    const next = frame instanceof InstantiationFrame ? new InstantiationFrame(frame.engine, frame.agentId, agentId) : agentId;
+    return contextStorage.run(next, fn, ...args);
+  }
+
+  /**
+   * Captures, once, the scope `populateContext(agentId, …)` would enter from the current context;
+   * `scope.runInAsyncScope(fn, thisArg, ...args)` re-enters it. Use it only from the context it
+   * was captured in (an engine's run loop). On Node ≥ 24 `run` builds two context frames per call
+   * and re-entering a captured scope none, which is why an engine caches scopes per agent;
+   * elsewhere `populateContext` is as cheap.
+   */
+  static captureScope(agentId: AgentId): AsyncResource {
+    return MessageHandlerContext.populateContext(agentId, newHandlerScope);
   }
 }

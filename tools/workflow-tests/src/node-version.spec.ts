@@ -8,12 +8,18 @@ import { WORKSPACE_ROOT } from './workspace-root.js';
 describe('the Node running the tests', () => {
   it('satisfies the engines field of the root package.json', () => {
     const { engines } = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
-    const minimum = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(engines.node);
-    expect(minimum, `engines.node should be a plain ">=x.y.z" range, got ${engines.node}`).not.toBeNull();
-    const [major, minor, patch] = process.versions.node.split('.').map(Number) as [number, number, number];
-    const [wantMajor, wantMinor, wantPatch] = minimum!.slice(1).map(Number) as [number, number, number];
-    const atLeast = major !== wantMajor ? major > wantMajor : minor !== wantMinor ? minor > wantMinor : patch >= wantPatch;
-    expect(atLeast, `Node ${process.versions.node} is older than ${engines.node}`).toBe(true);
+    const version = process.versions.node.split('.').map(Number) as [number, number, number];
+    const ranges = engines.node.split('||').map((part) => part.trim());
+    const parsed = ranges.map((range) => /^(\^|>=)(\d+)\.(\d+)\.(\d+)$/.exec(range));
+    expect(parsed.every(Boolean), `engines.node should be "^x.y.z" or ">=x.y.z" ranges joined by ||, got ${engines.node}`).toBe(true);
+    const satisfied = parsed.some((match) => {
+      const [, operator, ...bound] = match!;
+      const [major, minor, patch] = bound.map(Number) as [number, number, number];
+      if (operator === '^' && version[0] !== major) return false;
+      const [a, b, c] = version;
+      return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
+    });
+    expect(satisfied, `Node ${process.versions.node} is outside ${engines.node}`).toBe(true);
   });
 
   it.runIf(process.env['EXPECT_NODE_MAJOR'] !== undefined)('is the major version CI asked for (EXPECT_NODE_MAJOR)', () => {

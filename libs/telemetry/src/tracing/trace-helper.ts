@@ -8,6 +8,14 @@ import { getTelemetryEnvelopeMetadata } from './telemetry-envelope-metadata.js';
 import { isNoopTracerProvider, tracerProviderDelegate } from './tracer-provider-delegate.js';
 import { extractTraceContext } from './w3c-trace-context.js';
 
+// Where @opentelemetry/api 1.x (our dependency's range) registers its globals.
+const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
+function globalTracerRegistered(): boolean {
+  const registry = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[OTEL_API_GLOBAL];
+  return registry?.trace !== undefined;
+}
+
 /** Set to `true` (or `1`) before an engine is built to turn its spans off. */
 export const DISABLE_ENGINE_TRACING_ENV = 'AGENTOPERA_DISABLE_ENGINE_TRACING';
 
@@ -91,6 +99,9 @@ export class TraceHelper {
 
   private activeTracer(): Tracer | undefined {
     if (this.disabledByEnv) return undefined;
+    // Nothing registered globally: the global provider is the no-op, known without the API's lookup
+    // (which checks versions on every call and is a visible share of a message's cost).
+    if (this.tracerProvider === undefined && !globalTracerRegistered()) return undefined;
     const delegate = tracerProviderDelegate(this.tracerProvider ?? trace.getTracerProvider());
     if (delegate !== this.lastDelegate) {
       this.lastDelegate = delegate;

@@ -1,0 +1,61 @@
+import type { Ratio, ScenarioResult } from './results.js';
+
+function median(scenario: ScenarioResult | undefined, label: string, metric = 'opsPerSec'): number | undefined {
+  return scenario?.variants.find((v) => v.label === label)?.metrics[metric]?.median;
+}
+
+function ratio(scenario: string, name: string, value: number | undefined, target?: { at: number; atLeast: boolean }): Ratio[] {
+  if (value === undefined || !Number.isFinite(value)) return [];
+  if (target === undefined) return [{ scenario, name, value }];
+  return [
+    {
+      scenario,
+      name,
+      value,
+      target: `${target.atLeast ? '≥' : '≤'} ${target.at}`,
+      met: target.atLeast ? value >= target.at : value <= target.at,
+    },
+  ];
+}
+
+const div = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : a / b;
+
+/** The ratios issue 5 sets targets for, computed from medians. */
+export function headlineRatios(scenarios: readonly ScenarioResult[]): Ratio[] {
+  const byId = new Map(scenarios.map((s) => [s.id, s]));
+  const out: Ratio[] = [];
+  for (const id of ['rpc', 'rpc1000']) {
+    const s = byId.get(id);
+    const engine = median(s, 'engine');
+    const peers = [median(s, 'nact'), median(s, 'xstate')].filter((v): v is number => v !== undefined);
+    out.push(...ratio(id, 'engine / limit', div(engine, median(s, 'limit')), { at: 0.3, atLeast: true }));
+    out.push(...ratio(id, 'engine / limit+ALS', div(engine, median(s, 'limit+ALS'))));
+    out.push(...ratio(id, 'limit+ALS / limit', div(median(s, 'limit+ALS'), median(s, 'limit'))));
+    if (peers.length > 0) out.push(...ratio(id, 'engine / faster peer', div(engine, Math.max(...peers)), { at: 4, atLeast: true }));
+  }
+  const fan = byId.get('fanout');
+  out.push(...ratio('fanout', 'engine / limit', div(median(fan, 'engine'), median(fan, 'limit')), { at: 0.2, atLeast: true }));
+  const lazy = byId.get('lazy');
+  out.push(...ratio('lazy', 'agents created/s', median(lazy, 'engine', 'agentsPerSecond'), { at: 1e6, atLeast: true }));
+  out.push(...ratio('lazy', 'agents created/s engine / limit', div(median(lazy, 'engine', 'agentsPerSecond'), median(lazy, 'limit', 'agentsPerSecond'))));
+  out.push(...ratio('lazy', 'engine bytes per idle agent', median(lazy, 'engine', 'engineBytesPerAgent'), { at: 400, atLeast: false }));
+  const subs = byId.get('subs');
+  if (subs !== undefined && subs.variants.length > 1) {
+    const first = subs.variants[0];
+    const last = subs.variants[subs.variants.length - 1];
+    for (const [metric, name] of [
+      ['subscribeMicros', 'subscribe time'],
+      ['publishMicros', 'publish latency'],
+    ] as const) {
+      const value = div(last.metrics[metric]?.median, first.metrics[metric]?.median);
+      out.push(...ratio('subs', `${name} ${last.label} / ${first.label}`, value, { at: 2, atLeast: false }));
+    }
+  }
+  const tracing = byId.get('tracing');
+  out.push(...ratio('tracing', 'OTel SDK / no provider', div(median(tracing, 'OTel SDK, no-op exporter'), median(tracing, 'no provider'))));
+  const bounded = byId.get('bounded');
+  out.push(...ratio('bounded', 'bounded / unbounded', div(median(bounded, 'bounded 1024'), median(bounded, 'unbounded'))));
+  out.push(...ratio('bounded', 'bounded / limit', div(median(bounded, 'bounded 1024'), median(bounded, 'limit'))));
+  return out;
+}

@@ -1,0 +1,20 @@
+import type { FanOutTarget } from '../impl/rpc-target.js';
+import { opsPerSecond } from '../timing.js';
+
+/** Scenario 3: deliveries per second of publishes to one channel with `subscribers` recipients. */
+export async function fanOutDeliveries(
+  target: FanOutTarget,
+  subscribers: number,
+  seconds: number,
+  warmup: number,
+): Promise<number> {
+  const perBatch = 20;
+  return opsPerSecond(
+    async () => {
+      await target.publishBatch(perBatch);
+      return perBatch * subscribers;
+    },
+    seconds,
+    warmup,
+  );
+}

@@ -1,0 +1,67 @@
+// One variant in a fresh process (AsyncLocalStorage hooks and JIT state must not leak between
+// variants): `node --expose-gc variant.js <scenario> <impl> <size> <seconds> <warmup>` prints one
+// JSON line of metrics.
+import { engineFanOut, engineRpc } from './impl/engine-targets.js';
+import { limitFanOut, limitRpc, limitRpcWithContext } from './impl/limit-targets.js';
+import { nactRpc, xstateRpc } from './impl/peer-targets.js';
+import type { RpcTarget } from './impl/rpc-target.js';
+import { fanOutDeliveries } from './scenarios/fan-out.js';
+import { lazyInstantiation } from './scenarios/lazy-instantiation.js';
+import { concurrentRoundTrips, sequentialRoundTrips } from './scenarios/rpc.js';
+import { subscriptionScale } from './scenarios/subscription-scale.js';
+
+async function rpcTarget(impl: string, outstanding: number): Promise<RpcTarget> {
+  switch (impl) {
+    case 'engine':
+      return engineRpc('default');
+    case 'engine-otel':
+      return engineRpc('otel');
+    case 'engine-bounded':
+      return engineRpc('bounded');
+    case 'limit':
+      return limitRpc();
+    case 'limit-als':
+      return limitRpcWithContext();
+    case 'nact':
+      return nactRpc(outstanding);
+    case 'xstate':
+      return xstateRpc();
+    default:
+      throw new Error(`unknown implementation ${impl}`);
+  }
+}
+
+async function run(scenario: string, impl: string, size: number, seconds: number, warmup: number): Promise<Record<string, number>> {
+  switch (scenario) {
+    case 'rpc':
+    case 'tracing':
+    case 'rpc1000':
+    case 'bounded': {
+      const target = await rpcTarget(impl, size);
+      const opsPerSec =
+        size <= 1
+          ? await sequentialRoundTrips(target, seconds, warmup)
+          : await concurrentRoundTrips(target, size, seconds, warmup);
+      await target.close();
+      return { opsPerSec };
+    }
+    case 'fanout': {
+      const target = impl === 'limit' ? limitFanOut(size) : await engineFanOut(size);
+      const opsPerSec = await fanOutDeliveries(target, size, seconds, warmup);
+      await target.close();
+      return { opsPerSec };
+    }
+    case 'lazy':
+      return { ...(await lazyInstantiation(impl, size)) };
+    case 'subs':
+      return { ...(await subscriptionScale(size, seconds, warmup)) };
+    default:
+      throw new Error(`unknown scenario ${scenario}`);
+  }
+}
+
+const [scenario = '', impl = '', size = '1', seconds = '1', warmup = '0.5'] = process.argv.slice(2);
+const metrics = await run(scenario, impl, Number(size), Number(seconds), Number(warmup));
+process.stdout.write(`${JSON.stringify({ metrics })}\n`);
+// nact and xstate may leave timers behind; the result is out, so end now.
+process.exit(0);

@@ -1,0 +1,35 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { AgentId } from './agent-id.js';
+import type { AgentEngine } from './agent-engine.js';
+
+/** The scope of an agent builder, carrying the handler scope it was entered from (if any). */
+export class InstantiationFrame {
+  constructor(
+    readonly engine: AgentEngine,
+    readonly agentId: AgentId,
+    readonly handlerAgentId: AgentId | undefined,
+  ) {}
+}
+
+/**
+ * What the current async call tree runs in: a bare `AgentId` inside a message handler (the common
+ * case, so entering a handler allocates nothing), or an `InstantiationFrame` inside a builder.
+ */
+export type ContextFrame = AgentId | InstantiationFrame;
+
+/**
+ * One storage for both `MessageHandlerContext` and `AgentInstantiationContext`. On Node < 24 every
+ * enabled AsyncLocalStorage adds work to every promise the process creates (its promise hook copies
+ * each storage's value onto the new promise), so two contexts in one storage cost one, not two.
+ */
+export const contextStorage = new AsyncLocalStorage<ContextFrame>();
+
+export function currentHandlerAgentId(): AgentId | undefined {
+  const frame = contextStorage.getStore();
+  return frame instanceof AgentId ? frame : frame?.handlerAgentId;
+}
+
+export function currentInstantiationFrame(): InstantiationFrame | undefined {
+  const frame = contextStorage.getStore();
+  return frame instanceof InstantiationFrame ? frame : undefined;
+}
