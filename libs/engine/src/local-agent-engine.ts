@@ -2,23 +2,15 @@ import { AsyncResource } from 'node:async_hooks';
 import { AsyncQueue, QueueShutDownError, type MessageQueue } from '@agentopera/queue';
 import {
   DefaultSerializationRegistry,
-  JSON_DATA_CONTENT_TYPE,
   type MessageSerializer,
   type SerializationRegistry,
 } from '@agentopera/serialization';
 import { DefaultSubscriptionManager, type SubscriptionManager } from '@agentopera/subscriptions';
 import {
-  AgentConstructionExceptionEvent,
   DeliveryStage,
-  MessageDroppedEvent,
   MessageEngineTracingConfig,
-  MessageEvent,
-  InterventionExceptionEvent,
-  MessageHandlerExceptionEvent,
   MessageKind,
   TraceHelper,
-  type EngineEvent,
-  type EventLogger,
   type InterventionStage,
 } from '@agentopera/telemetry';
 import {
@@ -46,6 +38,7 @@ import {
   type SendOptions,
   type Subscription,
 } from '@agentopera/types';
+import { EngineEventLog } from './engine-event-log.js';
 import { EngineMessageContext } from './engine-message-context.js';
 import {
   PublishMessageEnvelope,
@@ -55,6 +48,8 @@ import {
 } from './envelopes.js';
 import { DropMessage, type InterventionHandler } from './intervention-handler.js';
 import type { LocalAgentEngineOptions } from './local-agent-engine-options.js';
+import { RunContext } from './run-context.js';
+import { isPlainObject, parseEngineState } from './engine-state.js';
 
 type EnvelopeQueue = MessageQueue<MessageEnvelope>;
 
@@ -77,7 +72,7 @@ export class LocalAgentEngine implements AgentEngine {
   private readonly subscriptionManager: SubscriptionManager;
   private readonly serializationRegistry: SerializationRegistry;
   private readonly interventionHandlers: readonly InterventionHandler[];
-  private readonly eventLogger: EventLogger | undefined;
+  private readonly events: EngineEventLog;
   private readonly traceHelper: TraceHelper;
   private readonly ignoreUnhandledExceptions: boolean;
   private backgroundError: { error: unknown } | undefined = undefined;
@@ -106,7 +101,7 @@ export class LocalAgentEngine implements AgentEngine {
     this.subscriptionManager = options.subscriptionManager ?? new DefaultSubscriptionManager();
     this.serializationRegistry = options.serializationRegistry ?? new DefaultSerializationRegistry();
     this.interventionHandlers = [...(options.interventionHandlers ?? [])];
-    this.eventLogger = options.eventLogger;
+    this.events = new EngineEventLog(options.eventLogger, this.serializationRegistry);
     this.ignoreUnhandledExceptions = options.ignoreUnhandledExceptions ?? true;
     this.traceHelper = new TraceHelper(options.tracerProvider, new MessageEngineTracingConfig('LocalAgentEngine'));
   }
@@ -128,7 +123,7 @@ export class LocalAgentEngine implements AgentEngine {
       return Promise.reject(this.notFound(recipient));
     }
     const sender = options.sender ?? null;
-    this.logMessageEvent(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
+    this.events.message(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
     if (!this.traceHelper.enabled) {
       // Untraced: no closures beyond the promise's own executor.
       return new Promise<R>((resolve, reject) => {
@@ -168,7 +163,7 @@ export class LocalAgentEngine implements AgentEngine {
     const token = options.cancellationToken;
     if (token?.isCancelled()) return Promise.reject(new CancelledError('The publish was cancelled before it was made'));
     const sender = options.sender ?? null;
-    this.logMessageEvent(message, sender, channel, MessageKind.PUBLISH, DeliveryStage.SEND);
+    this.events.message(message, sender, channel, MessageKind.PUBLISH, DeliveryStage.SEND);
     return new Promise<void>((resolve, reject) => {
       const enqueue = (): void => {
         const envelope = new PublishMessageEnvelope(
@@ -220,7 +215,7 @@ export class LocalAgentEngine implements AgentEngine {
   private dispatch(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
     // Nothing observes the message between queue and handler (no interventions, spans or events):
     // skip the async layers of the general path, each of which costs promises on every message.
-    const plain = this.interventionHandlers.length === 0 && !this.eventsEnabled() && !this.traceHelper.enabled;
+    const plain = this.interventionHandlers.length === 0 && !this.events.enabled && !this.traceHelper.enabled;
     if (envelope.kind === 'send') {
       if (plain) this.dispatchPlainSend(envelope, queue);
       else this.processSend(envelope).then(() => queue.taskDone(), () => queue.taskDone());
@@ -229,11 +224,6 @@ export class LocalAgentEngine implements AgentEngine {
     } else {
       this.processPublish(envelope).then(() => queue.taskDone(), () => queue.taskDone());
     }
-  }
-
-  private eventsEnabled(): boolean {
-    const logger = this.eventLogger;
-    return logger !== undefined && logger.isEnabled();
   }
 
   /** `processSend` for a plain engine with the handler started synchronously and settled by `.then`. */
@@ -291,7 +281,7 @@ export class LocalAgentEngine implements AgentEngine {
   }
 
   private failSend(envelope: SendMessageEnvelope, error: unknown): void {
-    this.logHandlerException(envelope.message, envelope.recipient, error);
+    this.events.handlerException(envelope.message, envelope.recipient, error);
     envelope.reject(error);
   }
 
@@ -348,7 +338,7 @@ export class LocalAgentEngine implements AgentEngine {
       }
       const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
       const fail = (error: unknown): void => {
-        this.logHandlerException(envelope.message, recipient, error);
+        this.events.handlerException(envelope.message, recipient, error);
         failed(index, error);
       };
       let result: unknown;
@@ -386,13 +376,13 @@ export class LocalAgentEngine implements AgentEngine {
           'send',
         );
         if (message === DropMessage) {
-          this.logDropped(envelope.message, envelope.sender, recipient, MessageKind.DIRECT);
+          this.events.dropped(envelope.message, envelope.sender, recipient, MessageKind.DIRECT);
           envelope.reject(new MessageDroppedError(`An intervention handler dropped the message to ${recipient}`));
           return;
         }
         envelope.message = message;
       }
-      this.logMessageEvent(envelope.message, envelope.sender, recipient, MessageKind.DIRECT, DeliveryStage.DELIVER);
+      this.events.message(envelope.message, envelope.sender, recipient, MessageKind.DIRECT, DeliveryStage.DELIVER);
       const agent = this.instances.get(recipient.toString()) ?? (await (building ?? this.getAgent(recipient)));
       const call = async (): Promise<void> => {
         const response = await MessageHandlerContext.populateContext(recipient, () => agent.onMessage(envelope.message, ctx));
@@ -409,7 +399,7 @@ export class LocalAgentEngine implements AgentEngine {
       };
       await (tracing ? this.traceHelper.traceBlock('process', recipient, undefined, call) : call());
     } catch (error) {
-      this.logHandlerException(envelope.message, recipient, error);
+      this.events.handlerException(envelope.message, recipient, error);
       envelope.reject(error);
     }
   }
@@ -424,7 +414,7 @@ export class LocalAgentEngine implements AgentEngine {
           'response',
         );
         if (message === DropMessage) {
-          this.logDropped(reply.message, reply.sender, reply.recipient, MessageKind.RESPOND);
+          this.events.dropped(reply.message, reply.sender, reply.recipient, MessageKind.RESPOND);
           request.reject(new MessageDroppedError(`An intervention handler dropped the response of ${reply.sender}`));
           return;
         }
@@ -434,7 +424,7 @@ export class LocalAgentEngine implements AgentEngine {
       request.reject(error);
       return;
     }
-    this.logMessageEvent(reply.message, reply.sender, reply.recipient, MessageKind.RESPOND, DeliveryStage.DELIVER);
+    this.events.message(reply.message, reply.sender, reply.recipient, MessageKind.RESPOND, DeliveryStage.DELIVER);
     request.resolve(reply.message);
   }
 
@@ -455,7 +445,7 @@ export class LocalAgentEngine implements AgentEngine {
       const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
       const message = await this.intervene((handler, current) => handler.onPublish(current, ctx), envelope.message, 'publish');
       if (message === DropMessage) {
-        this.logDropped(envelope.message, sender, envelope.channel, MessageKind.PUBLISH);
+        this.events.dropped(envelope.message, sender, envelope.channel, MessageKind.PUBLISH);
         return;
       }
       envelope.message = message;
@@ -482,7 +472,7 @@ export class LocalAgentEngine implements AgentEngine {
     tracing: boolean,
     building?: Promise<Agent>,
   ): Promise<unknown> {
-    this.logMessageEvent(envelope.message, envelope.sender, recipient, MessageKind.PUBLISH, DeliveryStage.DELIVER);
+    this.events.message(envelope.message, envelope.sender, recipient, MessageKind.PUBLISH, DeliveryStage.DELIVER);
     try {
       const agent = this.instances.get(recipient.toString()) ?? (await (building ?? this.getAgent(recipient)));
       const ctx = new EngineMessageContext(envelope.sender, envelope.channel, false, envelope);
@@ -490,7 +480,7 @@ export class LocalAgentEngine implements AgentEngine {
         MessageHandlerContext.populateContext(recipient, () => agent.onMessage(envelope.message, ctx));
       return await (tracing ? this.traceHelper.traceBlock('process', recipient, undefined, call) : call());
     } catch (error) {
-      this.logHandlerException(envelope.message, recipient, error);
+      this.events.handlerException(envelope.message, recipient, error);
       throw error;
     }
   }
@@ -512,10 +502,7 @@ export class LocalAgentEngine implements AgentEngine {
           : step());
       } catch (exception) {
         // For a publish this event is the only trace of the failure: no agent handled it.
-        const payloadOf = current;
-        this.log(
-          () => new InterventionExceptionEvent({ payload: this.trySerialize(payloadOf), stage, handler: handler.constructor.name, exception }),
-        );
+        this.events.interventionException(current, stage, handler.constructor.name, exception);
         throw exception;
       }
       if (current === DropMessage) return DropMessage;
@@ -745,22 +732,7 @@ export class LocalAgentEngine implements AgentEngine {
    * skipped. The whole state is validated first, so a malformed one changes nothing.
    */
   async loadState(state: EngineState): Promise<void> {
-    if (!isPlainObject(state)) {
-      throw new InvalidStateError(`loadState needs a plain object keyed by agent id, got ${describeValue(state)}`);
-    }
-    const entries: [AgentId, AgentState][] = [];
-    for (const [key, agentState] of Object.entries(state)) {
-      let id: AgentId;
-      try {
-        id = AgentId.fromStr(key);
-      } catch (error) {
-        throw new InvalidStateError(`loadState: ${describeValue(key)} is not an agent id ("type/key")`, { cause: error });
-      }
-      if (!isPlainObject(agentState)) {
-        throw new InvalidStateError(`loadState: the state of ${key} must be a plain object, got ${describeValue(agentState)}`);
-      }
-      if (this.isKnownRecipient(id)) entries.push([id, agentState]);
-    }
+    const entries = parseEngineState(state).filter(([id]) => this.isKnownRecipient(id));
     for (const [id, agentState] of entries) await (await this.getAgent(id)).loadState(agentState);
   }
 
@@ -802,7 +774,7 @@ export class LocalAgentEngine implements AgentEngine {
     const registration = this.builders.get(id.type);
     if (registration === undefined) return Promise.reject(this.notFound(id));
     const failed = (error: unknown): never => {
-      this.log(() => new AgentConstructionExceptionEvent({ agentId: id, exception: error }));
+      this.events.constructionException(id, error);
       throw error;
     };
     let built: unknown;
@@ -846,107 +818,8 @@ export class LocalAgentEngine implements AgentEngine {
     this.serializationRegistry.addSerializer(serializer);
   }
 
-  // ---------------------------------------------------------------- events
-
-  private log(build: () => EngineEvent): void {
-    const logger = this.eventLogger;
-    if (logger !== undefined && logger.isEnabled()) logger.log(build());
-  }
-
-  private logMessageEvent(
-    message: unknown,
-    sender: AgentId | null,
-    receiver: AgentId | MessageChannel | null,
-    kind: MessageKind,
-    deliveryStage: DeliveryStage,
-  ): void {
-    const logger = this.eventLogger;
-    if (logger === undefined || !logger.isEnabled()) return;
-    logger.log(new MessageEvent({ payload: this.trySerialize(message), sender, receiver, kind, deliveryStage }));
-  }
-
-  private logDropped(message: unknown, sender: AgentId | null, receiver: AgentId | MessageChannel | null, kind: MessageKind): void {
-    this.log(() => new MessageDroppedEvent({ payload: this.trySerialize(message), sender, receiver, kind }));
-  }
-
-  private logHandlerException(message: unknown, handlingAgent: AgentId, exception: unknown): void {
-    this.log(() => new MessageHandlerExceptionEvent({ payload: this.trySerialize(message), handlingAgent, exception }));
-  }
-
-  private trySerialize(message: unknown): string {
-    try {
-      const typeName = this.serializationRegistry.typeName(message);
-      const bytes = this.serializationRegistry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE });
-      return new TextDecoder().decode(bytes);
-    } catch {
-      return 'Message could not be serialized';
-    }
-  }
 }
 
-type EnvelopeHandler = (envelope: MessageEnvelope, queue: EnvelopeQueue) => void;
-
-/**
- * One `start()`..`stop()` run: drains the queue whenever the engine has put something in it.
- * No promise per envelope: a put schedules one drain (unless one is pending), and a drain
- * dispatches everything queued, in queue order.
- */
-class RunContext {
-  readonly finished: Promise<void>;
-  /** Cleared by stop(), after which nothing more is dispatched. */
-  active = true;
-  private scheduled = false;
-  private resolveFinished!: () => void;
-  private rejectFinished!: (error: unknown) => void;
-  private readonly drainInRunContext: () => void;
-  private readonly runScope: AsyncResource;
-
-  constructor(
-    readonly queue: EnvelopeQueue,
-    private readonly dispatch: EnvelopeHandler,
-  ) {
-    this.finished = new Promise<void>((resolve, reject) => {
-      this.resolveFinished = resolve;
-      this.rejectFinished = reject;
-    });
-    // Every drain runs in the async context of start(), as one long-lived loop would: handlers see
-    // the same outer context whoever's put woke the run (which keeps cached handler scopes exact).
-    this.runScope = new AsyncResource('AgentOperaRun');
-    const drain = (): void => this.drain();
-    this.drainInRunContext = () => this.runScope.runInAsyncScope(drain);
-    this.notify();
-  }
-
-  /** Called after each put: schedules a drain unless one is pending. */
-  notify(): void {
-    if (this.scheduled || !this.active) return;
-    this.scheduled = true;
-    RESOLVED.then(this.drainInRunContext);
-  }
-
-  /** Ends the run; the engine settles whatever is still queued itself. */
-  close(): void {
-    this.active = false;
-    this.resolveFinished();
-  }
-
-  private drain(): void {
-    this.scheduled = false;
-    const queue = this.queue;
-    try {
-      // Bounded, then continued in a later microtask, as the awaits of a loop would.
-      for (let n = 0; n < DRAIN_BATCH && this.active && !queue.empty(); n++) this.dispatch(queue.getNowait(), queue);
-    } catch (error) {
-      this.active = false;
-      this.rejectFinished(error);
-      return;
-    }
-    if (!queue.empty()) this.notify();
-  }
-}
-
-const RESOLVED = Promise.resolve();
-const DRAIN_BATCH = 1024;
 const HANDLER_SCOPE_CACHE_SIZE = 1024;
 const NO_OPTIONS: SendOptions = Object.freeze({});
 
@@ -1002,11 +875,6 @@ function stoppedIfShutDown(error: unknown): unknown {
     : error;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function messageTypeName(message: unknown): string {
   if (message === null) return 'null';

@@ -1,0 +1,67 @@
+import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
+import {
+  AgentConstructionExceptionEvent,
+  InterventionExceptionEvent,
+  MessageDroppedEvent,
+  MessageEvent,
+  MessageHandlerExceptionEvent,
+  type DeliveryStage,
+  type EngineEvent,
+  type EventLogger,
+  type InterventionStage,
+  type MessageKind,
+} from '@agentopera/telemetry';
+import type { AgentId, MessageChannel } from '@agentopera/types';
+
+type Address = AgentId | MessageChannel | null;
+
+/**
+ * The engine's structured events. Every method checks `isEnabled()` before it builds an event or
+ * serializes a payload, so a disabled or absent logger costs one check (SPEC §4, cost only when used).
+ */
+export class EngineEventLog {
+  constructor(
+    private readonly logger: EventLogger | undefined,
+    private readonly serializationRegistry: SerializationRegistry,
+  ) {}
+
+  get enabled(): boolean {
+    const logger = this.logger;
+    return logger !== undefined && logger.isEnabled();
+  }
+
+  message(message: unknown, sender: AgentId | null, receiver: Address, kind: MessageKind, deliveryStage: DeliveryStage): void {
+    if (this.enabled) this.emit(new MessageEvent({ payload: this.payload(message), sender, receiver, kind, deliveryStage }));
+  }
+
+  dropped(message: unknown, sender: AgentId | null, receiver: Address, kind: MessageKind): void {
+    if (this.enabled) this.emit(new MessageDroppedEvent({ payload: this.payload(message), sender, receiver, kind }));
+  }
+
+  handlerException(message: unknown, handlingAgent: AgentId, exception: unknown): void {
+    if (this.enabled) this.emit(new MessageHandlerExceptionEvent({ payload: this.payload(message), handlingAgent, exception }));
+  }
+
+  constructionException(agentId: AgentId, exception: unknown): void {
+    if (this.enabled) this.emit(new AgentConstructionExceptionEvent({ agentId, exception }));
+  }
+
+  interventionException(message: unknown, stage: InterventionStage, handler: string, exception: unknown): void {
+    if (this.enabled) this.emit(new InterventionExceptionEvent({ payload: this.payload(message), stage, handler, exception }));
+  }
+
+  private emit(event: EngineEvent): void {
+    this.logger?.log(event);
+  }
+
+  /** The message as JSON through the registry, or a placeholder: logging never fails a message. */
+  private payload(message: unknown): string {
+    try {
+      const typeName = this.serializationRegistry.typeName(message);
+      const bytes = this.serializationRegistry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE });
+      return new TextDecoder().decode(bytes);
+    } catch {
+      return 'Message could not be serialized';
+    }
+  }
+}
