@@ -6,7 +6,8 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { describe, expect, it } from 'vitest';
+import { trace } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAgentEngine } from './local-agent-engine.js';
 import { TestAgent } from './test-utils/test-agent.js';
 
@@ -93,5 +94,34 @@ describe('tracing', () => {
     await engine.stop();
     const process = exporter.getFinishedSpans().find((s) => operation(s) === 'process')!;
     expect(process.status.code).toBe(2);
+  });
+
+  describe('provider selection', () => {
+    afterEach(() => {
+      trace.disable();
+      delete process.env['AGENTOPERA_DISABLE_ENGINE_TRACING'];
+    });
+
+    async function sendOnce(engine: LocalAgentEngine): Promise<void> {
+      await engine.registerAgentBuilder('echo', () => new TestAgent());
+      engine.start();
+      await engine.sendMessage('m', new AgentId('echo', 'k'));
+      await engine.stopWhenIdle();
+    }
+
+    it('uses the global provider when no tracerProvider option is given', async () => {
+      const exporter = new InMemorySpanExporter();
+      trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+      await sendOnce(new LocalAgentEngine());
+      expect(exporter.getFinishedSpans().map(operation).sort()).toEqual(['ack', 'create', 'process', 'send']);
+    });
+
+    it('emits no spans when AGENTOPERA_DISABLE_ENGINE_TRACING=true at construction', async () => {
+      process.env['AGENTOPERA_DISABLE_ENGINE_TRACING'] = 'true';
+      const { engine, exporter } = tracedEngine();
+      delete process.env['AGENTOPERA_DISABLE_ENGINE_TRACING'];
+      await sendOnce(engine);
+      expect(exporter.getFinishedSpans()).toEqual([]);
+    });
   });
 });
