@@ -85,6 +85,11 @@ export class LocalAgentEngine implements AgentEngine {
    * enter. Bounded: cleared when full.
    */
   private handlerScopes: Map<string, { readonly id: AgentId; readonly scope: AsyncResource }> | undefined = undefined;
+  /**
+   * Recipients seen once since the scope cache last filled: a scope is captured only on an agent's
+   * second message, so agents that get one message (lazy fan-out to many keys) never pay for one.
+   */
+  private seenRecipients: Set<string> | undefined = undefined;
 
   constructor(options: LocalAgentEngineOptions = {}) {
     const queue = options.queue;
@@ -272,6 +277,12 @@ export class LocalAgentEngine implements AgentEngine {
     const key = recipient.toString();
     let entry = scopes.get(key);
     if (entry === undefined || entry.id !== recipient) {
+      const seen = (this.seenRecipients ??= new Set());
+      if (!seen.has(key)) {
+        if (seen.size >= HANDLER_SCOPE_CACHE_SIZE) seen.clear();
+        seen.add(key);
+        return MessageHandlerContext.populateContext(recipient, callHandler, agent, message, ctx);
+      }
       if (scopes.size >= HANDLER_SCOPE_CACHE_SIZE) scopes.clear();
       // Keyed by the id object too: the handler must see the very AgentId it was sent to.
       entry = { id: recipient, scope: MessageHandlerContext.captureScope(recipient) };
@@ -535,6 +546,7 @@ export class LocalAgentEngine implements AgentEngine {
       );
     }
     this.handlerScopes = CACHE_HANDLER_SCOPES ? new Map() : undefined;
+    this.seenRecipients = undefined;
     this.run = new RunContext(this.queue, (envelope, queue) => this.dispatch(envelope, queue));
   }
 
