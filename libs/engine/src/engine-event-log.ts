@@ -20,9 +20,15 @@ type Address = AgentId | MessageChannel | null;
  * serializes a payload, so a disabled or absent logger costs one check (SPEC §4, cost only when used).
  */
 export class EngineEventLog {
+  /**
+   * @param reportUnobserved write failures that nobody else will hear of (handlers of published
+   *   messages while `ignoreUnhandledExceptions` is on) to stderr, one line each, as the seed's
+   *   `logger.error` does by default. The engine sets it when no event logger was given.
+   */
   constructor(
     private readonly logger: EventLogger | undefined,
     private readonly serializationRegistry: SerializationRegistry,
+    private readonly reportUnobserved = false,
   ) {}
 
   get enabled(): boolean {
@@ -40,6 +46,19 @@ export class EngineEventLog {
 
   handlerException(message: unknown, handlingAgent: AgentId, exception: unknown): void {
     if (this.enabled) this.emit(new MessageHandlerExceptionEvent({ payload: this.payload(message), handlingAgent, exception }));
+  }
+
+  /** A published message's handler (or the build of its agent) failed: no caller will hear of it. */
+  publishFailure(message: unknown, recipient: AgentId, exception: unknown): void {
+    this.handlerException(message, recipient, exception);
+    this.unobserved(`the handler of ${recipient.toString()} failed on a published message`, exception);
+  }
+
+  /** A failure no caller will hear of; written to stderr only when `reportUnobserved` is set. */
+  unobserved(what: string, exception: unknown): void {
+    if (!this.reportUnobserved) return;
+    const detail = exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
+    process.stderr.write(`[agentopera] ${what}: ${detail} (pass an eventLogger to receive these as events)\n`);
   }
 
   constructionException(agentId: AgentId, exception: unknown): void {

@@ -24,6 +24,11 @@ export interface LocalAgentEngineOptions {
   interventionHandlers?: readonly InterventionHandler[];
   subscriptionManager?: SubscriptionManager;
   serializationRegistry?: SerializationRegistry;
-  /** Receives structured events; payloads are serialized only while `isEnabled()` is true. */
+  /**
+   * Receives structured events; payloads are serialized only while `isEnabled()` is true.
+   * Default: none, in which case failures nobody else would hear of (handlers of published
+   * messages, while `ignoreUnhandledExceptions` is on) are written to stderr, one line each.
+   * Pass `new NoopEventLogger()` to silence them.
+   */
   eventLogger?: EventLogger;
 }

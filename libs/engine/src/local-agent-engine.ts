@@ -106,8 +106,12 @@ export class LocalAgentEngine implements AgentEngine {
     this.subscriptionManager = options.subscriptionManager ?? new DefaultSubscriptionManager();
     this.serializationRegistry = options.serializationRegistry ?? new DefaultSerializationRegistry();
     this.interventionHandlers = [...(options.interventionHandlers ?? [])];
-    this.events = new EngineEventLog(options.eventLogger, this.serializationRegistry);
     this.ignoreUnhandledExceptions = options.ignoreUnhandledExceptions ?? true;
+    this.events = new EngineEventLog(
+      options.eventLogger,
+      this.serializationRegistry,
+      options.eventLogger === undefined && this.ignoreUnhandledExceptions,
+    );
     this.traceHelper = new TraceHelper(options.tracerProvider, new MessageEngineTracingConfig('LocalAgentEngine'));
   }
 
@@ -307,6 +311,7 @@ export class LocalAgentEngine implements AgentEngine {
     }
     const manager = this.subscriptionManager;
     const lookupFailed = (error: unknown): void => {
+      this.events.unobserved(`a publish on ${envelope.channel.toString()} failed`, error);
       this.recordBackgroundError(error);
       queue.taskDone();
     };
@@ -349,7 +354,7 @@ export class LocalAgentEngine implements AgentEngine {
       }
       const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
       const fail = (error: unknown): void => {
-        this.events.handlerException(envelope.message, recipient, error);
+        this.events.publishFailure(envelope.message, recipient, error);
         failed(index, error);
       };
       let result: unknown;
@@ -445,6 +450,7 @@ export class LocalAgentEngine implements AgentEngine {
     try {
       await (tracing ? this.traceHelper.traceBlock('publish', envelope.channel, envelope.metadata, work) : work());
     } catch (error) {
+      this.events.unobserved(`a publish on ${envelope.channel.toString()} failed`, error);
       this.recordBackgroundError(error);
     }
   }
@@ -491,7 +497,7 @@ export class LocalAgentEngine implements AgentEngine {
         MessageHandlerContext.populateContext(recipient, () => agent.onMessage(envelope.message, ctx));
       return await (tracing ? this.traceHelper.traceBlock('process', recipient, undefined, call) : call());
     } catch (error) {
-      this.events.handlerException(envelope.message, recipient, error);
+      this.events.publishFailure(envelope.message, recipient, error);
       throw error;
     }
   }

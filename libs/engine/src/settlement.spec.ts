@@ -10,7 +10,7 @@ import {
   MessageDroppedError,
 } from '@agentopera/types';
 import { AsyncQueue } from '@agentopera/queue';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DefaultInterventionHandler, DropMessage } from './intervention-handler.js';
 import { LocalAgentEngine } from './local-agent-engine.js';
 import type { MessageEnvelope } from './envelopes.js';
@@ -310,5 +310,45 @@ describe('published message errors', () => {
     await engine.publishMessage('one', new MessageChannel('t', 'k'));
     await tick(5);
     await expect(engine.stop()).rejects.toThrow('subscriber failed');
+  });
+});
+
+describe('failures nobody else would hear of', () => {
+  async function publishToThrowingSubscriber(options: ConstructorParameters<typeof LocalAgentEngine>[0]): Promise<string[]> {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      const engine = new LocalAgentEngine(options);
+      await engine.registerAgentBuilder('bad', () =>
+        new TestAgent(() => {
+          throw new RangeError('subscriber exploded');
+        }),
+      );
+      await engine.subscribe(new TypeSubscription('t', 'bad'));
+      engine.start();
+      await engine.publishMessage('m', new MessageChannel('t', 'k'));
+      await engine.stopWhenIdle().catch(() => undefined);
+    } finally {
+      spy.mockRestore();
+    }
+    return writes.filter((line) => line.includes('[agentopera]'));
+  }
+
+  it('are written to stderr, one line each, when no event logger was given', async () => {
+    const lines = await publishToThrowingSubscriber({});
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('bad/k');
+    expect(lines[0]).toContain('RangeError: subscriber exploded');
+  });
+
+  it('go only to the event logger when one is given', async () => {
+    expect(await publishToThrowingSubscriber({ eventLogger: new CollectingEventLogger() })).toEqual([]);
+  });
+
+  it('are not printed when ignoreUnhandledExceptions is false (they surface instead)', async () => {
+    expect(await publishToThrowingSubscriber({ ignoreUnhandledExceptions: false })).toEqual([]);
   });
 });
