@@ -36,6 +36,18 @@ describe('ClosureAgent', () => {
     expect(engine.subscriptions[0]!.equals(new TypeSubscription('results', 'collector'))).toBe(true);
   });
 
+  it('keeps the registration context across awaits in an async subscription factory', async () => {
+    const engine = new FakeEngine();
+    await ClosureAgent.register(engine, 'late', () => undefined, {
+      subscriptions: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return [new DefaultSubscription('results')];
+      },
+      skipDirectMessageSubscription: true,
+    });
+    expect(engine.subscriptions[0]!.equals(new TypeSubscription('results', 'late'))).toBe(true);
+  });
+
   it('can reply by publishing, with itself as sender', async () => {
     const engine = new FakeEngine();
     const collected: Array<{ message: unknown; sender: string | undefined }> = [];

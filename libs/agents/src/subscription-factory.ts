@@ -12,10 +12,13 @@ export async function instantiateSubscriptions(
   agentType: AgentType,
   factories: readonly SubscriptionFactory[],
 ): Promise<Subscription[]> {
-  // Every factory is called synchronously inside the context, so it also works for a context that
-  // does not follow `await`; only the results are awaited outside it.
-  const results = SubscriptionInstantiationContext.populateContext(agentType, () => factories.map((factory) => factory()));
+  // The callback returns a promise, so the registration context lasts until every factory has
+  // settled: a factory that awaits before `new DefaultSubscription()` still finds its agent type
+  // (the context storage is switched off between registrations on Node < 24).
+  const lists = await SubscriptionInstantiationContext.populateContext(agentType, () =>
+    Promise.all(factories.map((factory) => factory())),
+  );
   const subscriptions: Subscription[] = [];
-  for (const result of results) subscriptions.push(...(await result));
+  for (const list of lists) subscriptions.push(...list);
   return subscriptions;
 }

@@ -39,7 +39,12 @@ export class SubscriptionInstantiationContext {
     return storage.getStore();
   }
 
-  /** Runs `fn` (a subscription factory) with `agentType` as the registration in progress. */
+  /**
+   * Runs `fn` (a subscription factory) with `agentType` as the registration in progress. The
+   * context lasts until `fn` returns, or until the promise it returns settles: a factory that goes
+   * on asynchronously must return that promise (on Node < 24 the storage is switched off once no
+   * registration is in progress, which ends the context of anything still running).
+   */
   static populateContext<R>(agentType: AgentType, fn: () => R): R {
     inProgress++;
     let result: R;
