@@ -51,12 +51,14 @@ export class DefaultSerializationRegistry implements SerializationRegistry {
   }
 
   /**
-   * `message.constructor.name` for objects (`Object` for `{}` and for objects without a named
-   * constructor, `Array` for arrays); for primitives their `typeof` (`'string'`, `'number'`, …)
-   * and `'null'` for null: lower case, so they never collide with class names.
+   * `message.constructor.name` (SPEC §8): `Object` for `{}` and for objects without a named
+   * constructor, `Array` for arrays, the wrapper's name for primitives (`'x'` gives `String`);
+   * `'null'` and `'undefined'` for the two values that have no constructor.
    */
   typeName(message: unknown): string {
-    return typeNameOf(message);
+    // SPEC §8: `m.constructor.name`, so primitives give their wrapper's name ('x' -> String).
+    const name = typeNameOf(message);
+    return PRIMITIVE_WRAPPERS[name] ?? name;
   }
 
   #find({ typeName, dataContentType }: SerializeOptions): MessageSerializer {
@@ -110,3 +112,11 @@ function problemWith(candidate: unknown): string | undefined {
 function describeName(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : typeNameOf(value);
 }
+
+const PRIMITIVE_WRAPPERS: Readonly<Record<string, string>> = {
+  string: 'String',
+  number: 'Number',
+  boolean: 'Boolean',
+  bigint: 'BigInt',
+  symbol: 'Symbol',
+};
