@@ -14,8 +14,13 @@ describe('AsyncQueue', () => {
     expect(new AsyncQueue(5).maxsize).toBe(5);
   });
 
+  it('treats a negative maxsize as unbounded, as asyncio.Queue does', () => {
+    const queue = new AsyncQueue<number>(-1);
+    for (let i = 0; i < 100; i++) queue.putNowait(i);
+    expect([queue.full(), queue.qsize()]).toEqual([false, 100]);
+  });
+
   it.each([
-    [-1, 'got -1'],
     [1.5, 'got 1.5'],
     [Number.NaN, 'got NaN'],
     [Number.POSITIVE_INFINITY, 'got Infinity'],

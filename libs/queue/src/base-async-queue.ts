@@ -43,8 +43,9 @@ export abstract class BaseAsyncQueue<T> implements MessageQueue<T> {
   private isShutDown = false;
 
   protected constructor(storage: QueueStorage<T>, maxsize: number) {
-    if (!Number.isInteger(maxsize) || maxsize < 0) {
-      throw new RangeError(`maxsize must be a non-negative integer (0 = unbounded), got ${describeValue(maxsize)}`);
+    // As in asyncio.Queue, any maxsize <= 0 means unbounded.
+    if (!Number.isInteger(maxsize)) {
+      throw new RangeError(`maxsize must be an integer (<= 0 = unbounded), got ${describeValue(maxsize)}`);
     }
     this.storage = storage;
     this.maxsize = maxsize;

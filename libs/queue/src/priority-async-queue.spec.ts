@@ -50,7 +50,8 @@ describe('PriorityAsyncQueue', () => {
   );
 
   it('validates maxsize like AsyncQueue', () => {
-    expect(() => new PriorityAsyncQueue<number>(ascending, -2)).toThrow(RangeError);
+    expect(() => new PriorityAsyncQueue<number>(ascending, 1.5)).toThrow(RangeError);
+    expect(new PriorityAsyncQueue<number>(ascending, -2).full()).toBe(false);
   });
 
   it('moves 200k items with random priorities out in sorted, stable order', async () => {
