@@ -1,4 +1,5 @@
 import { TypeSubscription } from '@agentopera/subscriptions';
+import { NoopEventLogger } from '@agentopera/telemetry';
 import {
   AgentId,
   AgentInstantiationContext,
@@ -78,7 +79,7 @@ function errorKind(reason: unknown, messageId: string): ErrorKind | string {
 
 /** The engine under test plus what it was observed doing. */
 class Harness {
-  readonly engine = new LocalAgentEngine({ interventionHandlers: [new DropByBehaviour()] });
+  readonly engine = new LocalAgentEngine({ interventionHandlers: [new DropByBehaviour()], eventLogger: new NoopEventLogger() });
   readonly builds = new Map<string, number>();
   readonly deliveries = new Map<string, string[]>();
   readonly settled = new Map<string, Outcome | { kind: 'rejected'; error: string }>();
