@@ -11,6 +11,7 @@ import {
   MessageEngineTracingConfig,
   MessageKind,
   TraceHelper,
+  type EnvelopeMetadata,
   type InterventionStage,
 } from '@agentopera/telemetry';
 import {
@@ -133,25 +134,24 @@ export class LocalAgentEngine implements AgentEngine {
     }
     const sender = options.sender ?? null;
     this.events.message(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
-    if (!this.traceHelper.enabled) {
-      // Untraced: no closures beyond the promise's own executor.
-      return new Promise<R>((resolve, reject) => {
-        const envelope = new SendMessageEnvelope(message, sender, recipient, resolve as (value: unknown) => void, reject, token, options.messageId, undefined);
-        this.enqueueSend(envelope);
-      });
-    }
+    const messageId = options.messageId;
     return new Promise<R>((resolve, reject) => {
-      this.traceHelper.traceBlock(
-        'create',
-        recipient,
-        undefined,
-        () => {
-          const metadata = this.traceHelper.captureMetadata();
-          const envelope = new SendMessageEnvelope(message, sender, recipient, resolve as (value: unknown) => void, reject, token, options.messageId, metadata);
-          this.enqueueSend(envelope);
-        },
-        { extraAttributes: { message_type: messageTypeName(message) } },
+      const settle = resolve as (value: unknown) => void;
+      // Untraced (the common case): no closure beyond the promise's own executor.
+      if (!this.traceHelper.enabled) {
+        this.enqueueSend(new SendMessageEnvelope(message, sender, recipient, settle, reject, token, messageId, undefined));
+        return;
+      }
+      this.traceCreate(recipient, message, (metadata) =>
+        this.enqueueSend(new SendMessageEnvelope(message, sender, recipient, settle, reject, token, messageId, metadata)),
       );
+    });
+  }
+
+  /** The `create` span of a send or publish; `enqueue` runs inside it with the span's context. */
+  private traceCreate(destination: AgentId | MessageChannel, message: unknown, enqueue: (metadata: EnvelopeMetadata | undefined) => void): void {
+    this.traceHelper.traceBlock('create', destination, undefined, () => enqueue(this.traceHelper.captureMetadata()), {
+      extraAttributes: { message_type: messageTypeName(message) },
     });
   }
 
@@ -173,25 +173,15 @@ export class LocalAgentEngine implements AgentEngine {
     if (token?.isCancelled()) return Promise.reject(new CancelledError('The publish was cancelled before it was made'));
     const sender = options.sender ?? null;
     this.events.message(message, sender, channel, MessageKind.PUBLISH, DeliveryStage.SEND);
+    const messageId = options.messageId;
     return new Promise<void>((resolve, reject) => {
-      const enqueue = (): void => {
-        const envelope = new PublishMessageEnvelope(
-          message,
-          sender,
-          channel,
-          token,
-          options.messageId,
-          this.traceHelper.enabled ? this.traceHelper.captureMetadata() : undefined,
-        );
-        this.enqueue(envelope, resolve, reject);
-      };
-      if (this.traceHelper.enabled) {
-        this.traceHelper.traceBlock('create', channel, undefined, enqueue, {
-          extraAttributes: { message_type: messageTypeName(message) },
-        });
-      } else {
-        enqueue();
+      if (!this.traceHelper.enabled) {
+        this.enqueue(new PublishMessageEnvelope(message, sender, channel, token, messageId, undefined), resolve, reject);
+        return;
       }
+      this.traceCreate(channel, message, (metadata) =>
+        this.enqueue(new PublishMessageEnvelope(message, sender, channel, token, messageId, metadata), resolve, reject),
+      );
     });
   }
 
