@@ -19,6 +19,14 @@ export const depConstraints = [
       'scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry', 'scope:engine', 'scope:agents',
     ],
   },
+  {
+    // The NATS engine builds on every library but is not part of core (its own install).
+    sourceTag: 'scope:nats',
+    onlyDependOnLibsWithTags: [
+      'scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry', 'scope:engine',
+      'scope:agents', 'scope:state',
+    ],
+  },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
 ];
