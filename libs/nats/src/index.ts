@@ -1,2 +1,1 @@
-// The public door of @agentopera/nats (SPEC-named symbols are added as they land).
-export {};
+export { NatsKvStateStore, StateEntryError, type NatsKvStateStoreOptions } from './state/nats-kv-state-store.js';
