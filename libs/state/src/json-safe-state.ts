@@ -19,17 +19,21 @@ function formatPath(steps: readonly PathStep[]): string {
 }
 
 function article(word: string): string {
-  return /^[AEIOU]/.test(word) ? `an ${word}` : `a ${word}`;
+  // "an Error", "an Int8Array", but "a Uint8Array", "a URL".
+  return /^[AEIO]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 /** Why an object with a prototype other than Object's (or none) is not plain data. */
 function describeNonPlain(value: object): string {
-  const constructor = (value as { constructor?: unknown }).constructor;
-  const name = typeof constructor === 'function' ? constructor.name : '';
-  if (!name) return 'an object with a non-plain prototype';
+  const prototype = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+  const constructor = prototype?.constructor;
+  // Only name a class whose own prototype this is; Object.create(someObject) is no instance of Object.
+  if (typeof constructor !== 'function' || constructor.prototype !== prototype || !constructor.name) {
+    return 'an object with a non-plain prototype';
+  }
   // Built-ins read as "a Map", "a Date"; user classes as "an instance of Counter".
-  const builtIn = (globalThis as Record<string, unknown>)[name] === constructor;
-  return builtIn ? article(name) : `an instance of ${name}`;
+  const builtIn = (globalThis as Record<string, unknown>)[constructor.name] === constructor;
+  return builtIn ? article(constructor.name) : `an instance of ${constructor.name}`;
 }
 
 /** Why a primitive (or function) is not JSON-safe, or `undefined` when it is. */
