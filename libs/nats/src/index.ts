@@ -1,1 +1,1 @@
-export { NatsKvStateStore, StateEntryError, type NatsKvStateStoreOptions } from './state/nats-kv-state-store.js';
+export { NatsKvStateStore, type NatsKvStateStoreOptions } from './state/nats-kv-state-store.js';

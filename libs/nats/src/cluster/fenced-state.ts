@@ -1,5 +1,5 @@
 import { AgentOperaError, type AgentId, type AgentState } from '@agentopera/types';
-import { StateConflictError, type StateStore } from '../state/state-contract.js';
+import { StateConflictError, type StateStore } from '@agentopera/state';
 
 /** This process lost an agent to another (a newer epoch): it must neither commit nor ack. */
 export class FencedOutError extends AgentOperaError {

@@ -5,20 +5,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, RESTART_SKIP_NOTE, type NatsTestServer } from '../test-utils/nats-server.js';
 import { uniqueName } from '../test-utils/names.js';
 import { nextReconnect } from '../test-utils/connections.js';
-import { NatsKvStateStore, StateEntryError } from './nats-kv-state-store.js';
-import { StateConflictError } from './state-contract.js';
+import { CorruptStateError, StateConflictError } from '@agentopera/state';
+import { describeStateStoreConformance } from '@agentopera/state/testing';
+import { NatsKvStateStore } from './nats-kv-state-store.js';
+
+let server: NatsTestServer;
+let nc: NatsConnection;
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 50 });
+});
+afterAll(async () => {
+  await nc?.close();
+  await server?.close();
+});
+
+// Each conformance case gets a bucket of its own on this file's server.
+describeStateStoreConformance('NatsKvStateStore', () => NatsKvStateStore.open(nc, { bucket: uniqueName('conformance') }));
 
 describe('NatsKvStateStore', () => {
-  let server: NatsTestServer;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 50 });
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.close();
-  });
   const open = () => NatsKvStateStore.open(nc, { bucket: uniqueName('state') });
 
   it('versions are KV revisions; null creates only, a version updates only that version', async () => {
@@ -45,7 +50,7 @@ describe('NatsKvStateStore', () => {
     expect(await store.delete(id, { expectedVersion: v1 })).toBe(true);
     expect(await store.get(id)).toBeUndefined();
     expect(await store.delete(id)).toBe(false);
-    await expect(store.set(id, { a: 2 }, { expectedVersion: v1 })).rejects.toMatchObject({ actual: undefined });
+    await expect(store.set(id, { a: 2 }, { expectedVersion: v1 })).rejects.toMatchObject({ actual: null });
     const v2 = await store.set(id, { a: 2 }, { expectedVersion: null });
     expect(v2).not.toBe(v1);
     expect((await store.get(id))?.state).toEqual({ a: 2 });
@@ -77,7 +82,7 @@ describe('NatsKvStateStore', () => {
     const kv = await new Kvm(nc).open(bucket);
     const id = new AgentId('t', 'forged');
     await kv.put(NatsKvStateStore.keyOf(id), JSON.stringify({ id: 't/other', state: {} }));
-    await expect(store.get(id)).rejects.toBeInstanceOf(StateEntryError);
+    await expect(store.get(id)).rejects.toBeInstanceOf(CorruptStateError);
     await kv.put(NatsKvStateStore.keyOf(id), '{not json');
     await expect(store.get(id)).rejects.toThrow(/not JSON/);
   });

@@ -1,9 +1,18 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
-import { AgentId, AgentOperaError, describeValue, type AgentState } from '@agentopera/types';
+import { describeValue, validateAgentType, type AgentId, type AgentState } from '@agentopera/types';
+import {
+  CorruptStateError,
+  StateConflictError,
+  StateStoreClosedError,
+  assertJsonSafeState,
+  type DeleteStateOptions,
+  type SetStateOptions,
+  type StateStore,
+  type StoredState,
+} from '@agentopera/state';
 import { isWrongLastSequence } from '../jetstream-errors.js';
 import { encodeToken } from '../subject-codec.js';
-import { StateConflictError, type StateStore, type StoredState } from './state-contract.js';
 
 export interface NatsKvStateStoreOptions {
   /** The KV bucket (`[A-Za-z0-9_-]+`); created when missing. Default `'agentopera_state'`. */
@@ -12,12 +21,6 @@ export interface NatsKvStateStoreOptions {
   readonly replicas?: number;
   /** Largest state entry in bytes (the server's `max_payload` bounds it too). Default: the server's. */
   readonly maxValueSize?: number;
-}
-
-/** A stored entry could not be read back: not our JSON, or another id's entry (a hash collision). */
-export class StateEntryError extends AgentOperaError {
-  override readonly name = 'StateEntryError';
-  readonly code = 'STATE_ENTRY_INVALID';
 }
 
 const ENCODER = new TextEncoder();
@@ -33,6 +36,8 @@ const ENCODER = new TextEncoder();
  * also proves it found its own entry.
  */
 export class NatsKvStateStore implements StateStore {
+  private closed = false;
+
   private constructor(
     private readonly kv: KV,
     readonly bucket: string,
@@ -58,15 +63,18 @@ export class NatsKvStateStore implements StateStore {
   }
 
   async get(id: AgentId): Promise<StoredState | undefined> {
+    this.checkOpen();
     const entry = await this.kv.get(NatsKvStateStore.keyOf(checkId(id)));
     if (entry === null || entry.operation !== 'PUT') return undefined;
     return { state: decode(id, entry), version: String(entry.revision) };
   }
 
-  async set(id: AgentId, state: AgentState, options: { expectedVersion?: string | null } = {}): Promise<string> {
+  async set(id: AgentId, state: AgentState, options: SetStateOptions = {}): Promise<string> {
+    this.checkOpen();
     const key = NatsKvStateStore.keyOf(checkId(id));
-    const body = encode(id, state);
-    const expected = options.expectedVersion;
+    assertJsonSafeState(id, state);
+    const body = ENCODER.encode(JSON.stringify({ id: idString(id), state }));
+    const expected = checkExpected(id, options?.expectedVersion, true);
     try {
       if (expected === undefined) return String(await this.kv.put(key, body));
       if (expected === null) return String(await this.kv.create(key, body));
@@ -74,14 +82,15 @@ export class NatsKvStateStore implements StateStore {
       if (revision === undefined) throw await this.conflict(id, expected);
       return String(await this.kv.update(key, body, revision));
     } catch (error) {
-      if (isWrongLastSequence(error)) throw await this.conflict(id, expected);
+      if (isWrongLastSequence(error)) throw await this.conflict(id, expected ?? null);
       throw error;
     }
   }
 
-  async delete(id: AgentId, options: { expectedVersion?: string } = {}): Promise<boolean> {
+  async delete(id: AgentId, options: DeleteStateOptions = {}): Promise<boolean> {
+    this.checkOpen();
     const key = NatsKvStateStore.keyOf(checkId(id));
-    const expected = options.expectedVersion;
+    const expected = checkExpected(id, options?.expectedVersion, false) ?? undefined;
     const current = await this.get(id);
     if (expected === undefined) {
       if (current === undefined) return false;
@@ -90,7 +99,7 @@ export class NatsKvStateStore implements StateStore {
     }
     const revision = parseRevision(expected);
     if (current === undefined || revision === undefined || current.version !== expected) {
-      throw new StateConflictError(id, expected, current?.version);
+      throw new StateConflictError(id, expected, current?.version ?? null);
     }
     try {
       await this.kv.delete(key, { previousSeq: revision });
@@ -101,24 +110,39 @@ export class NatsKvStateStore implements StateStore {
     return true;
   }
 
-  /** Nothing to release: the connection belongs to the caller. */
-  async close(): Promise<void> {}
+  /** Later calls reject; the connection belongs to the caller and stays open. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 
-  private async conflict(id: AgentId, expected: string | null | undefined): Promise<StateConflictError> {
-    return new StateConflictError(id, expected, (await this.get(id))?.version);
+  private checkOpen(): void {
+    if (this.closed) throw new StateStoreClosedError(`This NatsKvStateStore (bucket ${this.bucket}) is closed`);
+  }
+
+  private async conflict(id: AgentId, expected: string | null): Promise<StateConflictError> {
+    return new StateConflictError(id, expected, (await this.get(id))?.version ?? null);
   }
 }
 
+/** Stores sit at a boundary (plain JavaScript callers): check what the types promise. */
 function checkId(id: AgentId): AgentId {
-  if (!(id instanceof AgentId)) throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
+  const { type, key } = (id ?? {}) as { type?: unknown; key?: unknown };
+  try {
+    validateAgentType(type);
+  } catch {
+    throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
+  }
+  if (typeof key !== 'string') throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
   return id;
 }
 
-function encode(id: AgentId, state: AgentState): Uint8Array {
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-    throw new TypeError(`The state of ${id} must be a plain object, got ${describeValue(state)}`);
-  }
-  return ENCODER.encode(JSON.stringify({ id: id.toString(), state }));
+function idString(id: AgentId): string {
+  return `${id.type}/${id.key}`;
+}
+
+function checkExpected(id: AgentId, expected: unknown, nullAllowed: boolean): string | null | undefined {
+  if (expected === undefined || typeof expected === 'string' || (nullAllowed && expected === null)) return expected;
+  throw new TypeError(`Invalid expectedVersion for ${idString(id)}: ${describeValue(expected)}`);
 }
 
 function decode(id: AgentId, entry: KvEntry): AgentState {
@@ -126,20 +150,20 @@ function decode(id: AgentId, entry: KvEntry): AgentState {
   try {
     parsed = JSON.parse(entry.string());
   } catch (error) {
-    throw new StateEntryError(`The stored state of ${id} (KV key ${entry.key}) is not JSON`, { cause: error });
+    throw new CorruptStateError(`The stored state of ${idString(id)} (KV key ${entry.key}) is not JSON`, { cause: error });
   }
-  const record = parsed as { id?: unknown; state?: unknown };
-  if (record === null || typeof record !== 'object' || record.id !== id.toString()) {
-    throw new StateEntryError(`The KV entry ${entry.key} does not hold the state of ${id} (it names ${describeValue(record?.id)})`);
+  const record = parsed as { id?: unknown; state?: unknown } | null;
+  if (record === null || typeof record !== 'object' || record.id !== idString(id)) {
+    throw new CorruptStateError(`The KV entry ${entry.key} does not hold the state of ${idString(id)} (it names ${describeValue(record?.id)})`);
   }
   if (record.state === null || typeof record.state !== 'object' || Array.isArray(record.state)) {
-    throw new StateEntryError(`The stored state of ${id} is not an object`);
+    throw new CorruptStateError(`The stored state of ${idString(id)} is not an object`);
   }
   return record.state as AgentState;
 }
 
 /** A version this store issued: a positive decimal revision. Anything else can match no entry. */
 function parseRevision(version: string): number | undefined {
-  if (typeof version !== 'string' || !/^[1-9]\d{0,15}$/.test(version)) return undefined;
+  if (!/^[1-9]\d{0,15}$/.test(version)) return undefined;
   return Number(version);
 }
