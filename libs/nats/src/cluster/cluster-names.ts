@@ -66,7 +66,7 @@ export class ClusterNames {
     return `${this.prefix}.pub.${encodeToken(channelType)}.${encodeToken(source)}`;
   }
 
-  /** Where a poison message from `origin` (`in` or `pub`) is copied before it is terminated. */
+  /** Where a poison message from `origin` (`in` or `pub`) is copied before it is acknowledged (removed from its work queue). */
   deadLetterSubject(origin: 'in' | 'pub'): string {
     return `${this.prefix}.dlq.${origin}`;
   }

@@ -48,15 +48,20 @@ export class JetStreamPublisher {
   private readonly pending = new Map<string, Pending>();
   private readonly sweep: ReturnType<typeof setInterval>;
   private readonly stopStatus: () => void;
+  private readonly subscription: Subscription;
   private counter = 0;
   private closed = false;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly ackPrefix: string,
-    private readonly subscription: Subscription,
     private readonly retryAfterMs: number,
   ) {
+    this.subscription = nc.subscribe(`${ackPrefix}.>`, {
+      callback: (error, msg) => {
+        if (error === null) this.onAck(msg.subject, msg.data, msg.headers);
+      },
+    });
     this.sweep = setInterval(() => this.resendOverdue(), Math.max(50, Math.floor(retryAfterMs / 2)));
     this.sweep.unref();
     this.stopStatus = onConnectionStatus(nc, (status) => {
@@ -66,14 +71,7 @@ export class JetStreamPublisher {
 
   /** `ackPrefix` is a subject prefix only this process subscribes under (e.g. `ao.c.ack.<processId>`). */
   static start(nc: NatsConnection, ackPrefix: string, options: JetStreamPublisherOptions = {}): JetStreamPublisher {
-    let publisher: JetStreamPublisher | undefined;
-    const subscription = nc.subscribe(`${ackPrefix}.>`, {
-      callback: (error, msg) => {
-        if (error === null) publisher?.onAck(msg.subject, msg.data, msg.headers);
-      },
-    });
-    publisher = new JetStreamPublisher(nc, ackPrefix, subscription, options.retryAfterMs ?? 2000);
-    return publisher;
+    return new JetStreamPublisher(nc, ackPrefix, options.retryAfterMs ?? 2000);
   }
 
   get outstanding(): number {

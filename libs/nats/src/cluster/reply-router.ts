@@ -24,21 +24,22 @@ export class ReplyRouter {
   private readonly waiters = new Map<string, Waiter>();
   private counter = 0;
 
+  private readonly subscription: Subscription;
+
   private constructor(
+    nc: NatsConnection,
     private readonly replyPrefix: string,
-    private readonly subscription: Subscription,
-  ) {}
+  ) {
+    this.subscription = nc.subscribe(`${replyPrefix}.>`, {
+      callback: (error, msg) => {
+        if (error === null) this.route(msg);
+      },
+    });
+  }
 
   /** `replyPrefix` is a subject prefix only this process subscribes under. */
   static start(nc: NatsConnection, replyPrefix: string): ReplyRouter {
-    let router: ReplyRouter | undefined;
-    const subscription = nc.subscribe(`${replyPrefix}.>`, {
-      callback: (error, msg) => {
-        if (error === null) router?.route(msg);
-      },
-    });
-    router = new ReplyRouter(replyPrefix, subscription);
-    return router;
+    return new ReplyRouter(nc, replyPrefix);
   }
 
   get outstanding(): number {
@@ -48,15 +49,13 @@ export class ReplyRouter {
   /** Registers a waiter that rejects with `DeliveryTimeoutError(describe())` after `timeoutMs`. */
   expect(timeoutMs: number, describe: () => string): ExpectedReply {
     const requestId = (this.counter++).toString(36);
-    let waiter: Waiter | undefined;
     const reply = new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(requestId);
         reject(new DeliveryTimeoutError(describe()));
       }, timeoutMs);
-      waiter = { resolve, reject, timer };
+      this.waiters.set(requestId, { resolve, reject, timer });
     });
-    this.waiters.set(requestId, waiter!);
     return { requestId, replySubject: `${this.replyPrefix}.${requestId}`, reply };
   }
 

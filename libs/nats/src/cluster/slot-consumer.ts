@@ -35,7 +35,7 @@ export interface SlotConsumerOptions {
  * Pulls one slot's durable consumer while this process owns the slot. Each delivery goes to
  * `handle`, whose outcome becomes an ack, a delayed nak, or nothing; a message delivered more than
  * `maxDeliveries` times, or failing on its last allowed delivery, is copied to the dead-letter
- * subject and terminated. In-flight messages get `working()` beats, so a long turn is not
+ * subject and acknowledged. In-flight messages get `working()` beats, so a long turn is not
  * redelivered while it runs.
  */
 export class SlotConsumer {
@@ -133,7 +133,7 @@ export class SlotConsumer {
     msg.nak(Math.min(this.redeliveryDelayMs * 2 ** (deliveries - 1), 30_000));
   }
 
-  /** Dead-letters then terminates; if the copy cannot be stored, redelivers instead of losing it. */
+  /** Dead-letters then acks; if the copy cannot be stored, redelivers instead of losing it. */
   private async kill(msg: JsMsg, reason: string): Promise<void> {
     try {
       await this.options.deadLetter(msg, reason);
@@ -142,7 +142,9 @@ export class SlotConsumer {
       if (this.options.mayAct()) msg.nak(this.redeliveryDelayMs);
       return;
     }
-    if (this.options.mayAct()) msg.term(reason.slice(0, 200));
+    // An ack, not term(): on nats-server 2.9 a terminated message stays in a work-queue stream
+    // for good, while an ack removes it. The dead-letter stream holds the copy.
+    if (this.options.mayAct()) msg.ack();
   }
 
   private track(msg: JsMsg, done: Promise<void>): void {
