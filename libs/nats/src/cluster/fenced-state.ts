@@ -38,8 +38,8 @@ export class Activation {
     readonly epoch: number,
     /** The store version this process wrote last; the next commit must find exactly it. */
     public version: string,
-    /** The state to load into the new instance, if the agent ever saved one. */
-    readonly state: AgentState | undefined,
+    /** The state last committed (at activation: to load into the new instance), if any. */
+    public state: AgentState | undefined,
     private processed: readonly string[],
   ) {}
 
@@ -56,9 +56,10 @@ export class Activation {
   }
 
   /** @internal */
-  committed(version: string, processed: readonly string[]): void {
+  committed(version: string, processed: readonly string[], state: AgentState): void {
     this.version = version;
     this.processed = processed;
+    this.state = state;
   }
 }
 
@@ -114,7 +115,7 @@ export class FencedState {
     };
     try {
       const version = await this.store.set(activation.id, entry as unknown as AgentState, { expectedVersion: activation.version });
-      activation.committed(version, processed);
+      activation.committed(version, processed, state);
     } catch (error) {
       if (error instanceof StateConflictError) throw new FencedOutError(activation.id, activation.epoch, { cause: error });
       throw error;
