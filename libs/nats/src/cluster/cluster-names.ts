@@ -17,11 +17,8 @@ export class ClusterNames {
   readonly prefix: string;
   /** WorkQueue stream of agent-bound messages: `<prefix>.in.<type>.<partition>.<key>`. */
   readonly inboxStream: string;
-  /** WorkQueue stream of publishes, read by the shared fan-out consumer: `<prefix>.pub.<channel type>.<source>`. */
-  readonly publishStream: string;
-  /** Limits stream that keeps dead letters: `<prefix>.dlq.<origin>`. */
+  /** Limits stream that keeps dead letters: `<prefix>.dlq.<type>`. */
   readonly deadLetterStream: string;
-  readonly fanOutConsumer = 'fanout';
   readonly membersBucket: string;
   readonly leasesBucket: string;
   readonly typesBucket: string;
@@ -35,7 +32,6 @@ export class ClusterNames {
     this.cluster = cluster;
     this.prefix = `ao.${cluster}`;
     this.inboxStream = `AO_${cluster}_IN`;
-    this.publishStream = `AO_${cluster}_PUB`;
     this.deadLetterStream = `AO_${cluster}_DLQ`;
     this.membersBucket = `ao_${cluster}_members`;
     this.leasesBucket = `ao_${cluster}_leases`;
@@ -62,13 +58,9 @@ export class ClusterNames {
     return `${encodeToken(type)}.${partition}`;
   }
 
-  publishSubject(channelType: string, source: string): string {
-    return `${this.prefix}.pub.${encodeToken(channelType)}.${encodeToken(source)}`;
-  }
-
-  /** Where a poison message from `origin` (`in` or `pub`) is copied before it is acknowledged (removed from its work queue). */
-  deadLetterSubject(origin: 'in' | 'pub'): string {
-    return `${this.prefix}.dlq.${origin}`;
+  /** Where a poison message of `type` is copied before it is acknowledged (removed from its work queue). */
+  deadLetterSubject(type: string): string {
+    return `${this.prefix}.dlq.${encodeToken(type)}`;
   }
 
   /** Per-process core subject of RPC replies; the last token is the request id. */

@@ -176,7 +176,7 @@ export class ClusterNode {
       consumer: names.inboxConsumer(slot.type, slot.partition),
       handle: (msg) => this.options.handle(slot, msg),
       mayAct: () => this.leases.isValid(key),
-      deadLetter: (msg, reason) => this.deadLetter(msg, reason),
+      deadLetter: (msg, reason) => this.deadLetter(slot.type, msg, reason),
       maxDeliveries: this.timings.maxDeliveries,
       redeliveryDelayMs: this.timings.redeliveryDelayMs,
       workingEveryMs: Math.max(100, Math.floor(this.timings.ackWaitMs / 3)),
@@ -206,7 +206,7 @@ export class ClusterNode {
   }
 
   /** Stores a copy of a poison message, with why, on the dead-letter subject. */
-  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
+  private async deadLetter(type: string, msg: JsMsg, reason: string): Promise<void> {
     const h = headers();
     const original = msg.headers;
     if (original !== undefined) {
@@ -218,7 +218,7 @@ export class ClusterNode {
     h.set('ao-dead-reason', reason.slice(0, 1000));
     h.set('ao-dead-deliveries', String(msg.info.deliveryCount));
     const id = `dlq-${msg.info.stream}-${msg.seq}`;
-    await this.options.publisher.publish(this.options.names.deadLetterSubject('in'), msg.data, h, id, 10_000);
+    await this.options.publisher.publish(this.options.names.deadLetterSubject(type), msg.data, h, id, 10_000);
   }
 
   private topology(): TopologyOptions {

@@ -17,14 +17,16 @@ describe('cluster topology', () => {
     return received;
   }
 
-  it('creates its streams and the fan-out consumer once, whoever comes second', async () => {
+  it('creates its streams and consumers once, whoever comes second, with the second one\'s settings', async () => {
     const names = new ClusterNames(uniqueName('c'));
     await ensureStreams(nats.jsm, names);
-    await ensureStreams(nats.jsm, names, { ackWaitMs: 5000 });
-    const streams = await Promise.all([names.inboxStream, names.publishStream, names.deadLetterStream].map((s) => nats.jsm.streams.info(s)));
-    expect(streams.map((s) => s.config.retention)).toEqual(['workqueue', 'workqueue', 'limits']);
-    const fanOut = await nats.jsm.consumers.info(names.publishStream, names.fanOutConsumer);
-    expect(fanOut.config.ack_wait).toBe(5000 * 1e6);
+    await ensureStreams(nats.jsm, names, { duplicateWindowMs: 60_000 });
+    const streams = await Promise.all([names.inboxStream, names.deadLetterStream].map((s) => nats.jsm.streams.info(s)));
+    expect(streams.map((s) => s.config.retention)).toEqual(['workqueue', 'limits']);
+    expect(streams[0]!.config.duplicate_window).toBe(60_000 * 1e6);
+    await ensureInboxConsumer(nats.jsm, names, 't', 0);
+    await ensureInboxConsumer(nats.jsm, names, 't', 0, { ackWaitMs: 5000 });
+    expect((await nats.jsm.consumers.info(names.inboxStream, names.inboxConsumer('t', 0))).config.ack_wait).toBe(5000 * 1e6);
   });
 
   it('gives each (type, partition) its own consumer, hostile keys included, and removes acked messages', async () => {

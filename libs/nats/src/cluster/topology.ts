@@ -27,8 +27,8 @@ export interface TopologyOptions {
 const STREAM_NAME_IN_USE = 10058;
 
 /**
- * Creates the streams of a cluster (idempotent; a second process finds them in place and brings
- * their settings to ours) and the fan-out consumer of the publish stream.
+ * Creates the streams of a cluster: the inbox work queue and the dead letters (idempotent; a
+ * second process finds them in place and brings their settings to ours).
  */
 export async function ensureStreams(jsm: JetStreamManager, names: ClusterNames, options: TopologyOptions = {}): Promise<void> {
   const replicas = options.replicas ?? 1;
@@ -42,14 +42,6 @@ export async function ensureStreams(jsm: JetStreamManager, names: ClusterNames, 
     duplicate_window: duplicateWindow,
   });
   await ensureStream(jsm, {
-    name: names.publishStream,
-    subjects: [`${names.prefix}.pub.>`],
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    duplicate_window: duplicateWindow,
-  });
-  await ensureStream(jsm, {
     name: names.deadLetterStream,
     subjects: [`${names.prefix}.dlq.>`],
     retention: RetentionPolicy.Limits,
@@ -57,7 +49,6 @@ export async function ensureStreams(jsm: JetStreamManager, names: ClusterNames, 
     num_replicas: replicas,
     max_age: nanos(options.deadLetterMaxAgeMs ?? 7 * 24 * 3600_000),
   });
-  await ensureConsumer(jsm, names.publishStream, consumerConfig(names.fanOutConsumer, `${names.prefix}.pub.>`, options));
 }
 
 /** The durable consumer of one (type, partition) of the inbox stream. */
