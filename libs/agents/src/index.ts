@@ -1,5 +1,6 @@
 export { BaseAgent, type AgentSendOptions, type RegisterOptions } from './base-agent.js';
 export { RoutedAgent } from './routed-agent.js';
+export { handledMessageClasses } from './route-table.js';
 export {
   event,
   messageHandler,

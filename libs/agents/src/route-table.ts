@@ -38,6 +38,11 @@ export class RouteTable {
     this.#entries = entries;
   }
 
+  /** The message classes the handlers accept, each once, in routing order. */
+  messageClasses(): MessageClass[] {
+    return [...new Set(this.#entries.flatMap((entry) => entry.spec.messageClasses))];
+  }
+
   /** The routes for `message`, in routing order, for a published message or an RPC. */
   candidates(message: unknown, isRpc: boolean): readonly Route[] {
     const key = cacheKey(message);
@@ -86,6 +91,14 @@ export function routeTableFor(ctor: abstract new (...args: never[]) => unknown):
     tables.set(ctor, table);
   }
   return table;
+}
+
+/**
+ * The message classes the handlers of agent class `ctor` accept (its own and inherited ones), each
+ * once. An engine that moves messages between processes registers serializers for them.
+ */
+export function handledMessageClasses(ctor: abstract new (...args: never[]) => unknown): MessageClass[] {
+  return routeTableFor(ctor).messageClasses();
 }
 
 function collectEntries(ctor: abstract new (...args: never[]) => unknown): Entry[] {
