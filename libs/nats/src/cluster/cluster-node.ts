@@ -122,6 +122,20 @@ export class ClusterNode {
     return this.leases.isValid(this.options.names.slotKey(slot.type, slot.partition));
   }
 
+  /** Messages waiting in, or handed out and not yet acked from, the slots this process owns. */
+  async backlog(): Promise<number> {
+    let total = 0;
+    for (const { slot } of this.owned.values()) {
+      const info = await this.jsm.consumers.info(this.options.names.inboxStream, this.options.names.inboxConsumer(slot.type, slot.partition));
+      total += info.num_pending + info.num_ack_pending;
+    }
+    return total;
+  }
+
+  get partitions(): number {
+    return this.options.partitions;
+  }
+
   ownedSlots(): Slot[] {
     return [...this.owned.values()].map((owned) => owned.slot);
   }

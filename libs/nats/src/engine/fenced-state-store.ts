@@ -1,0 +1,72 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from '@agentopera/state';
+import type { AgentId, AgentState } from '@agentopera/types';
+import { FencedOutError, FencedState, type Activation } from '../cluster/fenced-state.js';
+
+const turns = new AsyncLocalStorage<{ readonly messageId: string }>();
+
+/** Runs `fn` as the turn of message `messageId`: a save inside it records the id with the state. */
+export function runAsTurnOf<T>(messageId: string, fn: () => T): T {
+  return turns.run({ messageId }, fn);
+}
+
+/**
+ * The `StateStore` the engine's agent directory sees: each load is an activation that writes the
+ * next fencing epoch into the agent's entry, and each save is a compare-and-set on the version this
+ * process wrote last, with the id of the message whose turn it ends. So a process that lost an
+ * agent can no longer write its state: a save inside a turn then fails with `FencedOutError` (the
+ * message is not acked and its next owner handles it); a save on deactivation is dropped, since
+ * the next owner already has the state (and the unacknowledged messages).
+ */
+export class FencedStateStore implements StateStore {
+  private readonly activations = new WeakMap<AgentId, Activation>();
+  private readonly fenced: FencedState;
+
+  constructor(
+    private readonly inner: StateStore,
+    processId: string,
+    /** Whether this process owns the agent now (holds the lease of its partition). */
+    private readonly owns: (id: AgentId) => boolean,
+    /** A save dropped because the agent moved away: for the event log. */
+    private readonly dropped: (id: AgentId, error: FencedOutError) => void,
+  ) {
+    this.fenced = new FencedState(inner, processId);
+  }
+
+  async get(id: AgentId): Promise<StoredState | undefined> {
+    const activation = await this.fenced.activate(id, () => this.owns(id));
+    this.activations.set(id, activation);
+    return activation.state === undefined ? undefined : { state: activation.state, version: activation.version };
+  }
+
+  async set(id: AgentId, state: AgentState, _options?: SetStateOptions): Promise<string> {
+    let activation = this.activations.get(id);
+    const turn = turns.getStore();
+    if (activation === undefined || !this.owns(id)) {
+      const error = new FencedOutError(id, activation?.epoch ?? 0);
+      if (turn !== undefined || activation === undefined) throw error;
+      this.dropped(id, error);
+      return activation.version;
+    }
+    try {
+      await this.fenced.commit(activation, state, turn?.messageId);
+    } catch (error) {
+      if (error instanceof FencedOutError && turn === undefined) {
+        this.dropped(id, error);
+        return activation.version;
+      }
+      throw error;
+    }
+    activation = this.activations.get(id) ?? activation;
+    return activation.version;
+  }
+
+  delete(id: AgentId, options?: DeleteStateOptions): Promise<boolean> {
+    return this.inner.delete(id, options);
+  }
+
+  /** Whether the live activation of this id (the directory's `activation.id`) committed `messageId`. */
+  hasProcessed(id: AgentId, messageId: string): boolean {
+    return this.activations.get(id)?.hasProcessed(messageId) ?? false;
+  }
+}
