@@ -45,6 +45,8 @@ export interface ClusterNodeOptions extends TopologyOptions {
   readonly slotLost: (slot: Slot) => void;
   /** Giving the slot up: its running turns have finished; deactivate its agents (saving state). */
   readonly slotReleasing: (slot: Slot) => Promise<void>;
+  /** The slot is ours again: resolve once whatever remains of an earlier ownership is gone. */
+  readonly slotAcquiring?: (slot: Slot) => Promise<void>;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -183,6 +185,7 @@ export class ClusterNode {
     const owned: Owned = { slot, consumer: undefined };
     this.owned.set(key, owned);
     const { names } = this.options;
+    await this.options.slotAcquiring?.(slot);
     if (takeover) await resetInboxConsumer(this.jsm, names, slot.type, slot.partition, this.topology());
     const consumer = await SlotConsumer.start({
       js: jetstream(this.options.nc),

@@ -9,6 +9,7 @@ import {
   type SubscriptionManager,
 } from '@agentopera/subscriptions';
 import { describeValue, type AgentId, type MessageChannel, type Subscription } from '@agentopera/types';
+import { retryRequest } from '../cluster/retry.js';
 import { encodeToken } from '../subject-codec.js';
 
 interface SubscriptionRecord {
@@ -16,6 +17,8 @@ interface SubscriptionRecord {
   readonly topic: string;
   readonly agentType: string;
   readonly id: string;
+  /** The process that made it. */
+  readonly by: string;
 }
 
 /** A subscription of a kind that cannot be described to other processes. */
@@ -42,19 +45,27 @@ export class ClusterSubscriptions {
     private readonly streamName: string,
     private readonly manager: SubscriptionManager,
     private readonly watcher: QueuedIterator<KvWatchEntry>,
+    private readonly processId: string,
   ) {
     void this.follow();
   }
 
-  static async open(kv: KV, jsm: JetStreamManager, bucket: string, manager: SubscriptionManager): Promise<ClusterSubscriptions> {
-    return new ClusterSubscriptions(kv, jsm, `KV_${bucket}`, manager, await kv.watch());
+  static async open(kv: KV, jsm: JetStreamManager, bucket: string, manager: SubscriptionManager, processId: string): Promise<ClusterSubscriptions> {
+    return new ClusterSubscriptions(kv, jsm, `KV_${bucket}`, manager, await kv.watch(), processId);
   }
 
+  /**
+   * Adds `subscription` for the whole cluster. A duplicate of one this process made is an error,
+   * as in the local engine; one equal to a subscription another process made is already in force
+   * (every process of a cluster runs the same registrations) and resolves at once.
+   */
   async subscribe(subscription: Subscription): Promise<void> {
-    const record = describe(subscription);
+    const record = describe(subscription, this.processId);
     await this.fresh();
     for (const existing of this.manager.subscriptions) {
-      if (existing.equals(subscription) || subscription.equals(existing)) throw new DuplicateSubscriptionError(subscription, existing);
+      if (!existing.equals(subscription) && !subscription.equals(existing)) continue;
+      if (this.byId.get(existing.id) !== this.processId) return;
+      throw new DuplicateSubscriptionError(subscription, existing);
     }
     let revision: number;
     try {
@@ -62,7 +73,8 @@ export class ClusterSubscriptions {
     } catch (error) {
       // Another process added the same id meanwhile.
       await this.fresh();
-      const existing = this.manager.subscriptions.find((other) => other.id === record.id);
+      const existing = this.manager.subscriptions.find((other) => other.equals(subscription));
+      if (existing !== undefined && this.byId.get(existing.id) !== this.processId) return;
       if (existing !== undefined) throw new DuplicateSubscriptionError(subscription, existing);
       throw error;
     }
@@ -112,7 +124,7 @@ export class ClusterSubscriptions {
   }
 
   private async check(): Promise<void> {
-    const info = await this.jsm.streams.info(this.streamName);
+    const info = await retryRequest(() => this.jsm.streams.info(this.streamName), 30_000);
     await this.reach(info.state.last_seq);
   }
 
@@ -148,6 +160,7 @@ export class ClusterSubscriptions {
       const id = this.idsByKey.get(entry.key);
       if (id !== undefined) {
         this.idsByKey.delete(entry.key);
+        this.byId.delete(id);
         await this.manager.unsubscribe(id);
       }
       return;
@@ -158,20 +171,23 @@ export class ClusterSubscriptions {
         ? new TypePrefixSubscription(record.topic, record.agentType, record.id)
         : new TypeSubscription(record.topic, record.agentType, record.id);
     this.idsByKey.set(entry.key, record.id);
+    this.byId.set(record.id, String(record.by));
     await this.manager.subscribe(subscription);
   }
 
   private readonly idsByKey = new Map<string, string>();
+  /** Which process made each subscription, by id. */
+  private readonly byId = new Map<string, string>();
 }
 
 /** A `TypeSubscription` (a `DefaultSubscription` too) or `TypePrefixSubscription` as a record. */
-function describe(subscription: Subscription): SubscriptionRecord {
+function describe(subscription: Subscription, by: string): SubscriptionRecord {
   const candidate = subscription as Partial<TypeSubscription & TypePrefixSubscription>;
   if (subscription instanceof TypePrefixSubscription && typeof candidate.topicTypePrefix === 'string') {
-    return { kind: 'prefix', topic: candidate.topicTypePrefix, agentType: subscription.agentType, id: subscription.id };
+    return { kind: 'prefix', topic: candidate.topicTypePrefix, agentType: subscription.agentType, id: subscription.id, by };
   }
   if (subscription instanceof TypeSubscription && typeof candidate.topicType === 'string') {
-    return { kind: 'type', topic: candidate.topicType, agentType: subscription.agentType, id: subscription.id };
+    return { kind: 'type', topic: candidate.topicType, agentType: subscription.agentType, id: subscription.id, by };
   }
   throw new UnsharableSubscriptionError(
     `A NATS cluster shares subscriptions between processes, which works for TypeSubscription, DefaultSubscription and ` +

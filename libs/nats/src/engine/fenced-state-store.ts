@@ -40,29 +40,38 @@ export class FencedStateStore implements StateStore {
   }
 
   async set(id: AgentId, state: AgentState, _options?: SetStateOptions): Promise<string> {
-    let activation = this.activations.get(id);
+    const activation = this.activations.get(id);
     const turn = turns.getStore();
-    if (activation === undefined || !this.owns(id)) {
-      const error = new FencedOutError(id, activation?.epoch ?? 0);
-      if (turn !== undefined || activation === undefined) throw error;
-      this.dropped(id, error);
-      return activation.version;
-    }
     try {
+      if (activation === undefined || !this.owns(id)) throw new FencedOutError(id, activation?.epoch ?? 0);
       await this.fenced.commit(activation, state, turn?.messageId);
+      return activation.version;
     } catch (error) {
-      if (error instanceof FencedOutError && turn === undefined) {
-        this.dropped(id, error);
-        return activation.version;
-      }
-      throw error;
+      // Whatever failed, the instance now holds changes the store may or may not have (a timeout
+      // can hide a commit): it must not be used again.
+      this.activations.delete(id);
+      if (!(error instanceof FencedOutError) || turn !== undefined) throw error;
+      // Deactivating an agent this process lost: its next owner has the state that counts.
+      this.dropped(id, error);
+      return 'fenced-out';
     }
-    activation = this.activations.get(id) ?? activation;
-    return activation.version;
+  }
+
+  /**
+   * This process no longer owns the agent (its partition was lost, or a save was fenced out): its
+   * instance's memory may hold changes that were never committed, so no later save may land.
+   */
+  fenceOff(id: AgentId): void {
+    this.activations.delete(id);
   }
 
   delete(id: AgentId, options?: DeleteStateOptions): Promise<boolean> {
     return this.inner.delete(id, options);
+  }
+
+  /** Whether the instance behind this id (the directory's `activation.id`) may still save. */
+  isLive(id: AgentId): boolean {
+    return this.activations.has(id);
   }
 
   /** Whether the live activation of this id (the directory's `activation.id`) committed `messageId`. */

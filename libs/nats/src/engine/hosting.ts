@@ -20,6 +20,8 @@ export interface HostingParts {
   /** The live agents of a slot (`type/partition`) in this process. */
   readonly agentsOf: (slot: string) => Activation[];
   readonly deactivate: (id: AgentId) => Promise<boolean>;
+  /** Refuses every later save of the agent's current instance (see `FencedStateStore.fenceOff`). */
+  readonly fenceOff: (id: AgentId) => void;
   readonly onError: (error: unknown) => void;
 }
 
@@ -49,8 +51,9 @@ export class Hosting {
       replicas: parts.replicas,
       publisher: parts.publisher,
       handle: (_slot, msg) => parts.handle(msg),
-      slotLost: (slot) => void this.deactivateAll(slot),
+      slotLost: (slot) => this.lost(slot),
       slotReleasing: (slot) => this.deactivateAll(slot),
+      slotAcquiring: (slot) => this.leaving.get(key(slot)) ?? Promise.resolve(),
       onError: parts.onError,
     });
     for (const type of types) await this.host(type);
@@ -81,9 +84,27 @@ export class Hosting {
     return (await this.node?.backlog().catch(() => 1)) === 0;
   }
 
+  /**
+   * A lost partition: its instances may hold uncommitted changes, so none may save again, and
+   * they are dropped before the partition is consumed again (should it come back).
+   */
+  private lost(slot: Slot): void {
+    for (const activation of this.parts.agentsOf(key(slot))) this.parts.fenceOff(activation.id);
+    const leaving = this.deactivateAll(slot).finally(() => {
+      if (this.leaving.get(key(slot)) === leaving) this.leaving.delete(key(slot));
+    });
+    this.leaving.set(key(slot), leaving);
+  }
+
+  private readonly leaving = new Map<string, Promise<void>>();
+
   private async deactivateAll(slot: Slot): Promise<void> {
-    const agents = this.parts.agentsOf(`${slot.type}/${slot.partition}`);
+    const agents = this.parts.agentsOf(key(slot));
     const results = await Promise.allSettled(agents.map((activation) => this.parts.deactivate(activation.id)));
     for (const result of results) if (result.status === 'rejected') this.parts.onError(result.reason);
   }
+}
+
+function key(slot: Slot): string {
+  return `${slot.type}/${slot.partition}`;
 }

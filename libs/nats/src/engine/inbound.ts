@@ -1,14 +1,28 @@
-import type { JsMsg } from '@nats-io/jetstream';
-import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { EngineMessageContext, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
+import { JetStreamApiError, JetStreamError, type JsMsg } from '@nats-io/jetstream';
+import { errors, headers, type NatsConnection } from '@nats-io/transport-node';
+import { EngineMessageContext, StateStoreTimeoutError, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
 import type { SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
-import { AgentId, CancellationToken, CancelledError, MessageChannel } from '@agentopera/types';
+import { AgentId, CancellationToken, CancelledError, MessageChannel, type CallChain, type MessageContext } from '@agentopera/types';
 import { FencedOutError } from '../cluster/fenced-state.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
 import type { CallChains } from './call-chains.js';
 import { runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
 import { H, decodeValue, encodeError, encodeResult, readHeaderValue } from './wire.js';
+
+/** Failures of the store or the connection, as opposed to the application's own errors. */
+export function isInfrastructureError(error: unknown): boolean {
+  return (
+    error instanceof StateStoreTimeoutError ||
+    error instanceof JetStreamError ||
+    error instanceof JetStreamApiError ||
+    error instanceof errors.TimeoutError ||
+    error instanceof errors.RequestError ||
+    error instanceof errors.NoRespondersError ||
+    error instanceof errors.ConnectionError ||
+    error instanceof errors.ClosedConnectionError
+  );
+}
 
 export interface InboundParts {
   readonly nc: NatsConnection;
@@ -41,6 +55,8 @@ const MAX_EARLY_CANCELS = 10_000;
  */
 export class Inbound {
   private readonly running = new Map<string, CancellationToken>();
+  /** Deliveries running in this process, by agent and message id. */
+  private readonly deliveries = new Map<string, Promise<void>>();
   /** Cancellations that came before their request was delivered (bounded, oldest dropped). */
   private readonly earlyCancels = new Set<string>();
   inFlight = 0;
@@ -108,19 +124,54 @@ export class Inbound {
     const token = new CancellationToken();
     const key = request === undefined ? undefined : `${request.caller}/${request.id}`;
     if (key !== undefined) this.running.set(key, token);
+    let activation: Activation | undefined;
+    let cleanup: (() => void) | undefined;
     try {
-      const activation = await directory.activation(recipient);
-      if (this.parts.store?.hasProcessed(activation.id, messageId) === true) return 'ack';
+      const live = (activation = await directory.activation(recipient));
+      // A redelivery while the first delivery of this message is still running here (its ack was
+      // lost in a reconnect, say) waits for it, then finds its id committed.
+      const duplicateKey = `${live.key}\u0000${messageId}`;
+      for (let earlier = this.deliveries.get(duplicateKey); earlier !== undefined; earlier = this.deliveries.get(duplicateKey)) {
+        await earlier.catch(() => {});
+      }
+      if (this.parts.store?.hasProcessed(live.id, messageId) === true) return 'ack';
+      let finished!: () => void;
+      this.deliveries.set(duplicateKey, new Promise<void>((resolve) => (finished = resolve)));
+      cleanup = () => {
+        this.deliveries.delete(duplicateKey);
+        finished();
+      };
       const ctx = new EngineMessageContext(sender, channel, isRpc, { cancellationToken: token, messageId });
       const chain = this.parts.chains.decode(h?.get(H.chain));
-      const run = (): Promise<unknown> => runAsTurnOf(messageId, () => this.parts.runner.run(activation, recipient, message, ctx, chain));
+      const execute = (link: CallChain | undefined): Promise<unknown> =>
+        runAsTurnOf(messageId, () => this.parts.runner.run(live, recipient, message, ctx, link));
+      // A serial agent's turn is entered here, with this message's id in the async context, so
+      // the save that ends the turn records this message (the runner's own queue would start a
+      // waiting turn in the context of the turn before it). The runner then sees its call as part
+      // of the running turn and runs it at once.
+      const agent = live.agent as { isInterleaving?: (message: unknown, ctx: MessageContext) => boolean };
+      const ownTurn = live.registration?.serial === true && agent.isInterleaving?.(message, ctx) !== true;
+      const run = (): Promise<unknown> => (ownTurn ? this.inTurn(live, chain, execute) : execute(chain));
       const parent = { traceparent: h?.get(H.traceparent), tracestate: h?.get(H.tracestate) };
       const result = await (traceHelper.enabled ? traceHelper.traceBlock('process', recipient, parent.traceparent ? parent : undefined, run) : run());
       this.handled++;
       if (replyTo !== undefined) this.replyResult(replyTo, result);
       return 'ack';
     } catch (error) {
-      if (error instanceof FencedOutError) return 'abandon'; // the agent's next owner handles it
+      const store = this.parts.store;
+      const saved = activation?.registration !== undefined && activation.registration.persistence !== 'none';
+      if (error instanceof FencedOutError || (store !== undefined && activation !== undefined && saved && !store.isLive(activation.id))) {
+        // Its memory may hold a change that was never committed: drop the instance, and leave the
+        // message to the agent's owner (this process again, with a fresh instance, or another).
+        if (activation !== undefined) {
+          store?.fenceOff(activation.id);
+          void directory.deactivate(activation.id).catch(() => {});
+        }
+        return error instanceof FencedOutError ? 'abandon' : 'retry';
+      }
+      // The agent could not be activated for a reason that may pass (its state could not be read):
+      // try again rather than answer the caller with a failure of the plumbing.
+      if (activation === undefined && isInfrastructureError(error)) return 'retry';
       this.handled++;
       if (replyTo !== undefined) {
         events.handlerException(message, recipient, error);
@@ -131,7 +182,19 @@ export class Inbound {
       if (msg.info.deliveryCount >= 1) this.parts.recordBackgroundError(error);
       return 'retry';
     } finally {
+      cleanup?.();
       if (key !== undefined) this.running.delete(key);
+    }
+  }
+
+  /** Runs `work` as a turn of `activation`, counted as busy while it waits (no idle deactivation). */
+  private async inTurn(activation: Activation, chain: CallChain | undefined, work: (link: CallChain | undefined) => Promise<unknown>): Promise<unknown> {
+    const directory = this.parts.directory;
+    directory.enter(activation);
+    try {
+      return await activation.runTurn(chain, work);
+    } finally {
+      directory.leave(activation);
     }
   }
 

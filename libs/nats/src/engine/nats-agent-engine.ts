@@ -70,6 +70,7 @@ export class NatsAgentEngine implements AgentEngine {
   private readonly hosting: Hosting;
   private readonly builderTypes = new Set<string>();
   private readonly cancels: NatsSubscription;
+  private readonly fencedStore: FencedStateStore | undefined;
   private backgroundError: { error: unknown } | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
@@ -107,14 +108,15 @@ export class NatsAgentEngine implements AgentEngine {
       handle: (msg) => this.inbound.handle(msg),
       agentsOf: (slot) => [...this.directory.live()].filter((a) => a.registration !== undefined && this.slotOf(a.id) === slot),
       deactivate: (id) => this.directory.deactivate(id),
+      fenceOff: (id) => this.fencedStore?.fenceOff(id),
       onError: (error) => this.events.unobserved('the cluster plumbing failed', error),
     });
-    const fenced =
+    const fenced = (this.fencedStore =
       stateStore === undefined
         ? undefined
         : new FencedStateStore(stateStore, processId, (id) => this.hosting.owns(id.type, this.partitionOf(id)), (id, error) =>
             this.events.unobserved(`the state of ${id.toString()} was not saved: this process no longer owns it`, error),
-          );
+          ));
     this.directory = new AgentDirectory({
       engine: this,
       events: this.events,
@@ -179,14 +181,14 @@ export class NatsAgentEngine implements AgentEngine {
       (await connect({ maxReconnectAttempts: -1, reconnectTimeWait: 250, ...options.connectionOptions, servers: options.servers }));
     try {
       const processId = `${sanitize(options.processName ?? 'p')}-${randomBytes(5).toString('hex')}`;
-      const jsm = await jetstreamManager(nc);
+      const jsm = await jetstreamManager(nc, { timeout: 2000 });
       const replicas = options.replicas ?? 1;
       await ensureStreams(jsm, names, { replicas, ackWaitMs: options.timings?.ackWaitMs });
       const kvm = new Kvm(nc);
       const types = new TypeRegistry(await kvm.create(names.typesBucket, { history: 1, replicas }));
       const manager = options.subscriptionManager ?? new DefaultSubscriptionManager();
       const subsKv = await kvm.create(names.subscriptionsBucket, { history: 1, replicas });
-      const subscriptions = await ClusterSubscriptions.open(subsKv, jsm, names.subscriptionsBucket, manager);
+      const subscriptions = await ClusterSubscriptions.open(subsKv, jsm, names.subscriptionsBucket, manager, processId);
       const stateStore = options.stateStore ?? (await NatsKvStateStore.open(nc, { bucket: names.stateBucket, replicas }));
       const publisher = JetStreamPublisher.start(nc, names.pubAckWildcard(processId).slice(0, -2));
       const replies = ReplyRouter.start(nc, names.replyWildcard(processId).slice(0, -2));

@@ -1,4 +1,5 @@
 import type { KV } from '@nats-io/kv';
+import { retryRequest } from '../cluster/retry.js';
 import { encodeToken } from '../subject-codec.js';
 
 /**
@@ -24,7 +25,7 @@ export class TypeRegistry {
 
   async isKnown(type: string): Promise<boolean> {
     if (this.known.has(type)) return true;
-    const entry = await this.kv.get(encodeToken(type));
+    const entry = await retryRequest(() => this.kv.get(encodeToken(type)), 30_000);
     if (entry === null || entry.operation !== 'PUT') return false;
     this.known.add(type);
     return true;
