@@ -118,7 +118,7 @@ export class Inbound {
       // its type) and dead-lettered in the end.
       if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(error));
       events.unobserved(`a message on ${msg.subject} could not be decoded`, error);
-      return 'retry';
+      throw error; // retried, then dead-lettered with this reason
     }
     events.message(message, sender, recipient, isRpc ? MessageKind.DIRECT : MessageKind.PUBLISH, DeliveryStage.DELIVER);
     const token = new CancellationToken();
@@ -167,11 +167,12 @@ export class Inbound {
           store?.fenceOff(activation.id);
           void directory.deactivate(activation.id).catch(() => {});
         }
-        return error instanceof FencedOutError ? 'abandon' : 'retry';
+        if (error instanceof FencedOutError) return 'abandon';
+        throw error; // retried
       }
       // The agent could not be activated for a reason that may pass (its state could not be read):
       // try again rather than answer the caller with a failure of the plumbing.
-      if (activation === undefined && isInfrastructureError(error)) return 'retry';
+      if (activation === undefined && isInfrastructureError(error)) throw error;
       this.handled++;
       if (replyTo !== undefined) {
         events.handlerException(message, recipient, error);
@@ -179,8 +180,8 @@ export class Inbound {
         return 'ack';
       }
       events.publishFailure(message, recipient, error);
-      if (msg.info.deliveryCount >= 1) this.parts.recordBackgroundError(error);
-      return 'retry';
+      this.parts.recordBackgroundError(error);
+      throw error; // retried, then dead-lettered with this reason
     } finally {
       cleanup?.();
       if (key !== undefined) this.running.delete(key);
