@@ -1,7 +1,8 @@
 import { AgentId, MessageChannel } from '@agentopera/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
-import { Bump, Increment, Ping, Start } from '../test-utils/test-agents.js';
+import { Bump, Increment, Ping, Start, Wait } from '../test-utils/test-agents.js';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TestCluster, bundleWorker, expectSerialTurns } from './test-cluster.js';
 
 // Real worker processes hosting the test agents; the test process is a client that hosts nothing.
@@ -52,6 +53,38 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
     await c.settled([a, b]);
     const replies = await Promise.all(['x', 'y', 'z'].map((key) => c.client.sendMessage<string>(new Start(`partner-${key}`), new AgentId('pingpong', key))));
     for (const reply of replies) expect(reply).toMatch(/^answered inside the turn by /);
+  });
+
+  it('cancellation and one trace across processes', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const c = (cluster = await new TestCluster(nats.server, bundle.path).open(10_000, provider));
+    const a = await c.worker('a', { TRACE: '1' });
+    const b = await c.worker('b', { TRACE: '1' });
+    await c.settled([a, b]);
+
+    // Aborting the caller's signal rejects it at once and cancels the handler's token on its host.
+    const controller = new AbortController();
+    const waitKey = c.keyOwnedBy(b, 'echo');
+    const call = c.client.sendMessage(new Wait(60_000), new AgentId('echo', waitKey), { signal: controller.signal });
+    await b.waitFor((e) => e.type === 'waiting');
+    controller.abort(new Error('the user closed the tab'));
+    await expect(call).rejects.toMatchObject({ name: 'CancelledError', cause: { message: 'the user closed the tab' } });
+    await b.waitFor((e) => e.type === 'cancelled');
+
+    // client → pingpong (on a) → bouncer (on b) → pingpong (on a): one connected trace.
+    const reply = await c.client.sendMessage<string>(new Start(c.keyOwnedBy(b, 'bouncer', 'partner')), new AgentId('pingpong', c.keyOwnedBy(a, 'pingpong')));
+    expect(reply).toMatch(/^answered inside the turn by a-/);
+    const local = exporter.getFinishedSpans().filter((span) => span.name.includes('pingpong'));
+    const traceId = local[0]!.spanContext().traceId;
+    await expect.poll(() => [a, b].map((w) => w.all('span').filter((span) => span['traceId'] === traceId).length > 0)).toEqual([true, true]);
+    const spans = [
+      ...exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId).map((span) => ({ id: span.spanContext().spanId, parent: span.parentSpanContext?.spanId })),
+      ...[a, b].flatMap((w) => w.all('span').filter((span) => span['traceId'] === traceId).map((span) => ({ id: span['spanId'] as string, parent: span['parentSpanId'] as string | undefined }))),
+    ];
+    const ids = new Set(spans.map((span) => span.id));
+    const roots = spans.filter((span) => span.parent === undefined || !ids.has(span.parent));
+    expect(roots).toHaveLength(1); // every span hangs from the client's first one
   });
 
   it('kill -9 of a worker under RPC and publish traffic: every call settles, nothing acknowledged is lost', async () => {

@@ -8,6 +8,8 @@ import { uniqueName } from '../test-utils/names.js';
 import type { NatsTestServer } from '../test-utils/nats-server.js';
 import { Get, registerTestSerializers, testSubscriptions, type TurnReport } from '../test-utils/test-agents.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
+import { partitionOf } from '../partition.js';
+import type { TracerProvider } from '@opentelemetry/api';
 
 export const TEST_TIMINGS = { leaseTtlMs: 1500, heartbeatMs: 150, memberTtlMs: 700, ackWaitMs: 2000, redeliveryDelayMs: 50, maxDeliveries: 4 };
 
@@ -27,8 +29,9 @@ export class TestCluster {
   ) {}
 
   /** The client engine of the test process (hosts nothing) and the shared subscriptions. */
-  async open(rpcTimeoutMs = 10_000): Promise<this> {
+  async open(rpcTimeoutMs = 10_000, tracerProvider?: TracerProvider): Promise<this> {
     this.client = await NatsAgentEngine.connect({
+      tracerProvider,
       servers: this.server.url,
       cluster: this.cluster,
       partitions: this.partitions,
@@ -66,6 +69,16 @@ export class TestCluster {
         { timeout: 20_000, interval: 100 },
       )
       .toBe(this.partitions * types);
+  }
+
+  /** A key of `type` whose partition `worker` owns now. */
+  keyOwnedBy(worker: Child, type: string, prefix = 'k'): string {
+    const slots = (worker.all('status').at(-1)?.['slots'] as string[] | undefined) ?? [];
+    for (let i = 0; i < 1000; i++) {
+      const key = `${prefix}${i}`;
+      if (slots.includes(`${type}/${partitionOf(type, key, this.partitions)}`)) return key;
+    }
+    throw new Error(`${worker.name} owns no partition of ${type}`);
   }
 
   turns(): TurnReport[] {

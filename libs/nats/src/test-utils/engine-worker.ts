@@ -3,6 +3,7 @@
 // wall-clock times, so the test can check that no agent ever ran in two processes at once).
 import { NatsAgentEngine } from '../engine/nats-agent-engine.js';
 import { AgentId } from '@agentopera/types';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Increment, registerTestAgents, registerTestSerializers, type TurnReport } from './test-agents.js';
 
 const env = process.env;
@@ -10,7 +11,27 @@ const report = (event: Record<string, unknown>): void => {
   if (process.connected) process.send?.(event);
 };
 
+// With TRACE=1 its spans go to the test over IPC, so one trace can be checked across processes.
+const tracerProvider =
+  env['TRACE'] === '1'
+    ? new BasicTracerProvider({
+        spanProcessors: [
+          new SimpleSpanProcessor({
+            export(spans, done) {
+              for (const span of spans) {
+                const { traceId, spanId } = span.spanContext();
+                report({ type: 'span', name: span.name, traceId, spanId, parentSpanId: span.parentSpanContext?.spanId });
+              }
+              done({ code: 0 });
+            },
+            shutdown: async () => {},
+          }),
+        ],
+      })
+    : undefined;
+
 const engine = await NatsAgentEngine.connect({
+  tracerProvider,
   servers: env['NATS_SERVER']!,
   cluster: env['CLUSTER']!,
   partitions: Number(env['PARTITIONS'] ?? 4),
@@ -23,11 +44,12 @@ await registerTestAgents(engine, {
   turnMs: Number(env['TURN_MS'] ?? 0),
   onTurn: (turn: TurnReport) => report({ type: 'turn', ...turn }),
   onBuild: (agent) => report({ type: 'built', agent, processId: engine.processId }),
+  onWait: (what) => report({ type: what }),
 });
 registerTestSerializers(engine);
 await engine.start();
 report({ type: 'ready', processId: engine.processId });
-setInterval(() => report({ type: 'status', owned: engine.ownedPartitions.length, ...engine.counts }), 200).unref();
+setInterval(() => report({ type: 'status', owned: engine.ownedPartitions.length, slots: engine.ownedPartitions, ...engine.counts }), 200).unref();
 
 process.on('message', (command: { type: string; key?: string; count?: number }) => {
   if (command.type === 'send') {

@@ -20,8 +20,11 @@ export class Bounce {
 }
 export class Query {}
 export class Poison {}
+export class Wait {
+  constructor(public ms = 0) {}
+}
 
-export const TEST_MESSAGES = [Increment, Get, Bump, Ping, Start, Bounce, Query, Poison];
+export const TEST_MESSAGES = [Increment, Get, Bump, Ping, Start, Bounce, Query, Poison, Wait];
 
 /** One handler run, reported so tests can check that turns of one agent never overlap. */
 export interface TurnReport {
@@ -40,6 +43,8 @@ export interface TestAgentOptions {
   readonly onTurn?: (turn: TurnReport) => void;
   /** Called when an agent instance is built in this process. */
   readonly onBuild?: (agent: string) => void;
+  /** Called when a `Wait` handler starts, and when its token is cancelled. */
+  readonly onWait?: (what: 'waiting' | 'cancelled') => void;
 }
 
 /** Registers the serializers of the test messages (what a process that only sends needs). */
@@ -54,7 +59,7 @@ export function registerTestSerializers(engine: { registerMsgSerializer(s: Class
  * `poison` (its handler always fails).
  */
 export async function registerTestAgents(engine: AgentEngine, options: TestAgentOptions): Promise<void> {
-  const { processId, turnMs = 0, onTurn, onBuild } = options;
+  const { processId, turnMs = 0, onTurn, onBuild, onWait } = options;
 
   class Counter extends RoutedAgent {
     n = 0;
@@ -96,6 +101,19 @@ export async function registerTestAgents(engine: AgentEngine, options: TestAgent
     @rpc(Ping)
     async ping(message: Ping): Promise<{ echo: string; processId: string; key: string }> {
       return { echo: message.text, processId, key: this.id.key };
+    }
+    @rpc(Wait)
+    async wait(message: Wait, ctx: MessageContext): Promise<string> {
+      onWait?.('waiting');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, message.ms);
+        ctx.cancellationToken.addCallback(() => {
+          clearTimeout(timer);
+          onWait?.('cancelled');
+          resolve();
+        });
+      });
+      return ctx.cancellationToken.isCancelled() ? 'cancelled' : 'waited';
     }
   }
 
