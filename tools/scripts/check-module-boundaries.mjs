@@ -10,6 +10,8 @@ const probes = [
   { file: 'libs/queue/src/boundary-probe.ts', from: '@agentopera/types', allowed: false },
   { file: 'libs/serialization/src/boundary-probe.ts', from: '@agentopera/engine', allowed: false },
   { file: 'libs/agents/src/boundary-probe.ts', from: '@agentopera/engine', allowed: false },
+  // The NATS engine is its own install: core must not pull it in.
+  { file: 'libs/core/src/boundary-probe.ts', from: '@agentopera/nats', allowed: false },
   { file: 'libs/subscriptions/src/boundary-probe.ts', from: '@agentopera/types', allowed: true },
 ];
 

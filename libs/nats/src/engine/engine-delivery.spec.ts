@@ -9,7 +9,7 @@ import { partitionOf } from '../partition.js';
 import { PublishFailedError } from '../cluster/jetstream-publisher.js';
 import { DuplicateMessageError } from './outbound.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
-import { TEST_TIMINGS } from './test-cluster.js';
+import { TEST_TIMINGS } from '../test-utils/test-cluster.js';
 import { H, headerValue } from './wire.js';
 
 // One engine hosting the test agents; raw messages are written to its inbox stream by hand to

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { Bump, Increment, Ping, Start, Wait } from '../test-utils/test-agents.js';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { TestCluster, bundleWorker, expectSerialTurns } from './test-cluster.js';
+import { TestCluster, bundleWorker, expectSerialTurns } from '../test-utils/test-cluster.js';
 
 // Real worker processes hosting the test agents; the test process is a client that hosts nothing.
 describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {

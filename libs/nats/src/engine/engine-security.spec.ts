@@ -9,7 +9,7 @@ import { natsServerCanRestart, startNatsServer, type NatsTestServer } from '../t
 import { uniqueName } from '../test-utils/names.js';
 import { Ping, registerTestAgents, registerTestSerializers } from '../test-utils/test-agents.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
-import { TEST_TIMINGS } from './test-cluster.js';
+import { TEST_TIMINGS } from '../test-utils/test-cluster.js';
 
 const hasOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
 

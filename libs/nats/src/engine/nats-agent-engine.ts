@@ -1,18 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { handledMessageClasses } from '@agentopera/agents';
+import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { AgentDirectory, EngineEventLog, HandlerRunner, DEFAULT_STATE_STORE_TIMEOUT_MS } from '@agentopera/engine';
-import {
-  ClassJsonMessageSerializer,
-  DefaultSerializationRegistry,
-  type MessageSerializer,
-  type SerializableClass,
-  type SerializationRegistry,
-} from '@agentopera/serialization';
+import type { MessageSerializer, SerializationRegistry } from '@agentopera/serialization';
 import type { StateStore } from '@agentopera/state';
-import { DefaultSubscriptionManager } from '@agentopera/subscriptions';
 import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
 import {
   AgentId,
@@ -35,20 +24,20 @@ import {
   type SendOptions,
   type Subscription,
 } from '@agentopera/types';
-import { ClusterNames } from '../cluster/cluster-names.js';
-import { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
-import { ReplyRouter } from '../cluster/reply-router.js';
-import { ensureStreams } from '../cluster/topology.js';
+import type { ClusterNames } from '../cluster/cluster-names.js';
+import type { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
+import type { ReplyRouter } from '../cluster/reply-router.js';
 import { partitionOf } from '../partition.js';
-import { NatsKvStateStore } from '../state/nats-kv-state-store.js';
 import { CallChains } from './call-chains.js';
-import { ClusterSubscriptions } from './cluster-subscriptions.js';
+import type { ClusterSubscriptions } from './cluster-subscriptions.js';
+import { openEngineParts, type EngineParts } from './engine-parts.js';
 import { FencedStateStore } from './fenced-state-store.js';
+import { Hosting } from './hosting.js';
 import { Inbound } from './inbound.js';
 import { parseNatsOptions, type NatsAgentEngineOptions } from './nats-engine-options.js';
 import { Outbound } from './outbound.js';
-import { Hosting } from './hosting.js';
-import { TypeRegistry } from './type-registry.js';
+import { registerHandledMessageSerializers } from './routed-serializers.js';
+import type { TypeRegistry } from './type-registry.js';
 
 /**
  * `LocalAgentEngine`'s API over a cluster of processes on NATS JetStream. Processes that connect
@@ -75,21 +64,25 @@ export class NatsAgentEngine implements AgentEngine {
   private running: Promise<void> | undefined;
   private closed = false;
 
+  private readonly nc: NatsConnection;
+  private readonly ownsConnection: boolean;
+  private readonly types: TypeRegistry;
+  private readonly subscriptions: ClusterSubscriptions;
+  private readonly publisher: JetStreamPublisher;
+  private readonly replies: ReplyRouter;
+
   private constructor(
-    private readonly nc: NatsConnection,
-    private readonly ownsConnection: boolean,
+    parts: EngineParts,
     private readonly options: NatsAgentEngineOptions,
-    processId: string,
-    names: ClusterNames,
-    jsm: JetStreamManager,
-    private readonly types: TypeRegistry,
-    private readonly subscriptions: ClusterSubscriptions,
-    private readonly publisher: JetStreamPublisher,
-    private readonly replies: ReplyRouter,
-    stateStore: StateStore | undefined,
-    registry: SerializationRegistry,
   ) {
     const parsed = parseNatsOptions(options);
+    const { nc, jsm, names, processId, types, subscriptions, publisher, replies, stateStore, registry } = parts;
+    this.nc = nc;
+    this.ownsConnection = parts.ownsConnection;
+    this.types = types;
+    this.subscriptions = subscriptions;
+    this.publisher = publisher;
+    this.replies = replies;
     this.processId = processId;
     this.names = names;
     this.registry = registry;
@@ -174,28 +167,11 @@ export class NatsAgentEngine implements AgentEngine {
 
   /** Connects (or adopts `connection`), makes sure the cluster's streams and buckets exist, and joins. */
   static async connect(options: NatsAgentEngineOptions): Promise<NatsAgentEngine> {
-    const parsed = parseNatsOptions(options);
-    const names = new ClusterNames(parsed.cluster);
-    const nc =
-      options.connection ??
-      (await connect({ maxReconnectAttempts: -1, reconnectTimeWait: 250, ...options.connectionOptions, servers: options.servers }));
+    const parts = await openEngineParts(options);
     try {
-      const processId = `${sanitize(options.processName ?? 'p')}-${randomBytes(5).toString('hex')}`;
-      const jsm = await jetstreamManager(nc, { timeout: 2000 });
-      const replicas = options.replicas ?? 1;
-      await ensureStreams(jsm, names, { replicas, ackWaitMs: options.timings?.ackWaitMs });
-      const kvm = new Kvm(nc);
-      const types = new TypeRegistry(await kvm.create(names.typesBucket, { history: 1, replicas }));
-      const manager = options.subscriptionManager ?? new DefaultSubscriptionManager();
-      const subsKv = await kvm.create(names.subscriptionsBucket, { history: 1, replicas });
-      const subscriptions = await ClusterSubscriptions.open(subsKv, jsm, names.subscriptionsBucket, manager, processId);
-      const stateStore = options.stateStore ?? (await NatsKvStateStore.open(nc, { bucket: names.stateBucket, replicas }));
-      const publisher = JetStreamPublisher.start(nc, names.pubAckWildcard(processId).slice(0, -2));
-      const replies = ReplyRouter.start(nc, names.replyWildcard(processId).slice(0, -2));
-      const registry = options.serializationRegistry ?? new DefaultSerializationRegistry();
-      return new NatsAgentEngine(nc, options.connection === undefined, options, processId, names, jsm, types, subscriptions, publisher, replies, stateStore, registry);
+      return new NatsAgentEngine(parts, options);
     } catch (error) {
-      if (options.connection === undefined) await nc.close().catch(() => {});
+      await parts.release();
       throw error;
     }
   }
@@ -313,7 +289,7 @@ export class NatsAgentEngine implements AgentEngine {
   ): Promise<AgentType> {
     const agentType = type instanceof AgentType ? type : new AgentType(type);
     this.directory.register(agentType.type, builder, options as RegisterAgentBuilderOptions<Agent>);
-    if (options.expectedClass !== undefined) this.addSerializersOf(options.expectedClass);
+    if (options.expectedClass !== undefined) registerHandledMessageSerializers(this.registry, options.expectedClass);
     this.builderTypes.add(agentType.type);
     await this.types.register(agentType.type, this.processId);
     if (this.running !== undefined) await this.hosting.host(agentType.type);
@@ -328,7 +304,7 @@ export class NatsAgentEngine implements AgentEngine {
    */
   async registerAgentInstance(agent: Agent, agentId: AgentId): Promise<AgentId> {
     await this.directory.registerInstance(agent, agentId);
-    if (agent?.constructor !== undefined) this.addSerializersOf(agent.constructor as AgentClass);
+    if (agent?.constructor !== undefined) registerHandledMessageSerializers(this.registry, agent.constructor as AgentClass);
     this.instanceTypes.add(agentId.type);
     await this.types.register(agentId.type, this.processId);
     if (this.running !== undefined) await this.hosting.host(agentId.type);
@@ -424,20 +400,6 @@ export class NatsAgentEngine implements AgentEngine {
     );
   }
 
-  /** Serializers for the message classes a `RoutedAgent` class handles (SPEC §12). */
-  private addSerializersOf(agentClass: AgentClass): void {
-    let classes: readonly unknown[];
-    try {
-      classes = handledMessageClasses(agentClass as unknown as abstract new (...args: never[]) => unknown);
-    } catch {
-      return;
-    }
-    for (const cls of classes) {
-      if (typeof cls !== 'function' || cls === String || cls === Number || cls === Boolean || !cls.name) continue;
-      if (!this.registry.isRegistered(cls.name)) this.registry.addSerializer(new ClassJsonMessageSerializer(cls as SerializableClass<object>));
-    }
-  }
-
   private requireRunning(method: string): Promise<void> {
     if (this.running === undefined) throw new EngineStateError(`${method}() was called but the engine is not started`);
     return this.running;
@@ -449,10 +411,6 @@ export class NatsAgentEngine implements AgentEngine {
     this.backgroundError = undefined;
     throw recorded.error;
   }
-}
-
-function sanitize(name: string): string {
-  return name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32) || 'p';
 }
 
 function throwAll(errors: unknown[], what: string): void {

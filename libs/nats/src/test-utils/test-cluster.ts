@@ -3,18 +3,18 @@
 import { fileURLToPath } from 'node:url';
 import { AgentId } from '@agentopera/types';
 import { expect } from 'vitest';
-import { Child, bundleChildEntry } from '../test-utils/child-processes.js';
-import { uniqueName } from '../test-utils/names.js';
-import type { NatsTestServer } from '../test-utils/nats-server.js';
-import { Get, registerTestSerializers, testSubscriptions, type TurnReport } from '../test-utils/test-agents.js';
-import { NatsAgentEngine } from './nats-agent-engine.js';
+import { Child, bundleChildEntry } from './child-processes.js';
+import { uniqueName } from './names.js';
+import type { NatsTestServer } from './nats-server.js';
+import { Get, registerTestSerializers, testSubscriptions, type TurnReport } from './test-agents.js';
+import { NatsAgentEngine } from '../engine/nats-agent-engine.js';
 import { partitionOf } from '../partition.js';
 import type { TracerProvider } from '@opentelemetry/api';
 
 export const TEST_TIMINGS = { leaseTtlMs: 1500, heartbeatMs: 150, memberTtlMs: 700, ackWaitMs: 2000, redeliveryDelayMs: 50, maxDeliveries: 4 };
 
 export async function bundleWorker(): Promise<{ path: string; remove: () => void }> {
-  return bundleChildEntry(fileURLToPath(new URL('../test-utils/engine-worker.ts', import.meta.url)));
+  return bundleChildEntry(fileURLToPath(new URL('./engine-worker.ts', import.meta.url)));
 }
 
 export class TestCluster {
