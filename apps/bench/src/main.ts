@@ -12,6 +12,7 @@ import { renderSvg } from './report/svg.js';
 import { renderTable } from './report/table.js';
 import type { BenchResults, ScenarioResult } from './results.js';
 import { summarize } from './stats.js';
+import { natsServerForBench } from './nats/server.js';
 
 interface CliOptions {
   quick: boolean;
@@ -54,13 +55,25 @@ function nodeVersion(node: string): string {
   return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  const wantsNats = options.only === undefined || [...options.only].some((id) => id.startsWith('nats'));
+  const nats = wantsNats ? await natsServerForBench() : undefined;
+  if (wantsNats && nats === undefined) process.stderr.write('  NATS scenarios skipped: no nats-server on the PATH and no NATS_URL\n');
+  if (nats !== undefined) process.env['NATS_URL'] = nats.url;
+  try {
+    run(options, nats !== undefined);
+  } finally {
+    nats?.stop();
+  }
+}
+
+function run(options: CliOptions, nats: boolean): void {
   const repetitions = options.quick ? 1 : 5;
   const seconds = options.quick ? 0.2 : 1;
   const warmup = options.quick ? 0.1 : 0.5;
   const version = nodeVersion(options.node);
-  const plan = buildPlan({ quick: options.quick }).filter((s) => options.only === undefined || options.only.has(s.id));
+  const plan = buildPlan({ quick: options.quick, nats }).filter((s) => options.only === undefined || options.only.has(s.id));
   const started = Date.now();
   const scenarios: ScenarioResult[] = [];
   for (const scenario of plan) {
@@ -108,4 +121,4 @@ function main(): void {
   console.log(`\nWrote ${out}.json and ${out}.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
-main();
+await main();

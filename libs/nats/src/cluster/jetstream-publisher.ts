@@ -51,6 +51,8 @@ export class JetStreamPublisher {
   private readonly subscription: Subscription;
   private counter = 0;
   private closed = false;
+  /** Publishes sent again because their PubAck was late (for diagnostics). */
+  resent = 0;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -137,6 +139,7 @@ export class JetStreamPublisher {
         entry.reject(new PublishFailedError(`No PubAck for the message on ${entry.subject} before its deadline`, undefined));
       } else if (force || now - entry.attempt >= this.retryAfterMs) {
         entry.attempt = now;
+        this.resent++;
         try {
           this.nc.publish(entry.subject, entry.data, { headers: entry.headers, reply: `${this.ackPrefix}.${token}` });
         } catch {

@@ -10,7 +10,7 @@ import { PublishFailedError } from '../cluster/jetstream-publisher.js';
 import { DuplicateMessageError } from './outbound.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
 import { TEST_TIMINGS } from '../test-utils/test-cluster.js';
-import { H, headerValue } from './wire.js';
+import { H, messageHeader } from './wire.js';
 
 // One engine hosting the test agents; raw messages are written to its inbox stream by hand to
 // play redeliveries and hostile senders.
@@ -39,14 +39,10 @@ describe('NatsAgentEngine delivery guarantees and hostile input', { timeout: 30_
   }
 
   /** Stores an agent-bound message by hand, as a redelivery or a hostile sender would. */
-  async function raw(engine: NatsAgentEngine, to: AgentId, typeName: string, body: string, messageId: string, kind: 'event' | 'rpc' = 'event'): Promise<void> {
+  async function raw(engine: NatsAgentEngine, to: AgentId, typeName: string, body: string, messageId: string): Promise<void> {
+    const kind = 'event';
     const h = headers();
-    h.set(H.kind, kind);
-    h.set(H.to, headerValue(to.toString()));
-    h.set(H.messageId, headerValue(messageId));
-    h.set(H.typeName, typeName);
-    h.set(H.contentType, 'application/json');
-    h.set(H.channel, headerValue(`bumps/${to.key}`));
+    h.set(H.message, messageHeader({ kind, to: to.toString(), typeName, messageId, from: undefined, channel: `bumps/${to.key}` }));
     const subject = engine.names.inboxSubject(to.type, partitionOf(to.type, to.key, 4), to.key);
     await nats.js.publish(subject, new TextEncoder().encode(body), { headers: h });
   }

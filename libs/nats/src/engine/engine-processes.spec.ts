@@ -58,7 +58,8 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
   it('cancellation and one trace across processes', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const c = (cluster = await new TestCluster(nats.server, bundle.path).open(10_000, provider));
+    // 16 partitions: each worker surely owns some of every type (the keys below are chosen by owner).
+    const c = (cluster = await new TestCluster(nats.server, bundle.path, 16).open(10_000, provider));
     const a = await c.worker('a', { TRACE: '1' });
     const b = await c.worker('b', { TRACE: '1' });
     await c.settled([a, b]);

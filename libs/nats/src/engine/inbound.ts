@@ -1,14 +1,14 @@
 import { JetStreamApiError, JetStreamError, type JsMsg } from '@nats-io/jetstream';
 import { errors, headers, type NatsConnection } from '@nats-io/transport-node';
 import { EngineMessageContext, StateStoreTimeoutError, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
-import type { SerializationRegistry } from '@agentopera/serialization';
+import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
 import { AgentId, CancellationToken, CancelledError, MessageChannel, type CallChain, type MessageContext } from '@agentopera/types';
 import { FencedOutError } from '../cluster/fenced-state.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
 import type { CallChains } from './call-chains.js';
 import { runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
-import { H, decodeValue, encodeError, encodeResult, readHeaderValue } from './wire.js';
+import { H, decodeValue, encodeError, encodeResult, headerValue, parseMessageHeader, parseRpcHeader, type MessageFields } from './wire.js';
 
 /** Failures of the store or the connection, as opposed to the application's own errors. */
 export function isInfrastructureError(error: unknown): boolean {
@@ -37,13 +37,13 @@ export interface InboundParts {
   readonly recordBackgroundError: (error: unknown) => void;
 }
 
-/** The request of an RPC, to find it again when its caller cancels. */
-interface Request {
-  readonly caller: string;
-  readonly id: string;
-}
-
 const MAX_EARLY_CANCELS = 10_000;
+
+/** Where a handler's `MessageContext` finds its token and message id. */
+interface TokenSource {
+  cancellationToken: CancellationToken | undefined;
+  messageId: string;
+}
 
 /**
  * Where agent-bound messages arrive on the process that owns their partition: decode, activate the
@@ -54,7 +54,7 @@ const MAX_EARLY_CANCELS = 10_000;
  * ownership lost mid-turn acks nothing.
  */
 export class Inbound {
-  private readonly running = new Map<string, CancellationToken>();
+  private readonly running = new Map<string, TokenSource>();
   /** Deliveries running in this process, by agent and message id. */
   private readonly deliveries = new Map<string, Promise<void>>();
   /** Cancellations that came before their request was delivered (bounded, oldest dropped). */
@@ -67,9 +67,9 @@ export class Inbound {
   /** The caller gave up on a request: cancel its handler, or skip it when it arrives. */
   cancel(caller: string, id: string): void {
     const key = `${caller}/${id}`;
-    const token = this.running.get(key);
-    if (token !== undefined) {
-      token.cancel(new CancelledError('The caller cancelled the call'));
+    const running = this.running.get(key);
+    if (running !== undefined) {
+      (running.cancellationToken ??= new CancellationToken()).cancel(new CancelledError('The caller cancelled the call'));
       return;
     }
     this.earlyCancels.add(key);
@@ -93,26 +93,23 @@ export class Inbound {
   private async deliver(msg: JsMsg): Promise<DeliveryOutcome> {
     const { directory, events, registry, traceHelper } = this.parts;
     const h = msg.headers;
-    const isRpc = h?.get(H.kind) === 'rpc';
-    const request: Request | undefined = isRpc ? { caller: h?.get(H.caller) ?? '', id: h?.get(H.requestId) ?? '' } : undefined;
-    const replyTo = isRpc ? h?.get(H.replyTo) : undefined;
-    if (request !== undefined) {
-      const deadline = Number(h?.get(H.deadline));
+    const rpc = parseRpcHeader(h?.get(H.rpc));
+    const replyTo = rpc?.replyTo;
+    if (rpc !== undefined) {
       // The caller no longer waits: its answer would reach no one.
-      if ((Number.isFinite(deadline) && Date.now() > deadline) || this.earlyCancels.delete(`${request.caller}/${request.id}`)) return 'ack';
+      if ((Number.isFinite(rpc.deadline) && Date.now() > rpc.deadline) || this.earlyCancels.delete(`${rpc.caller}/${rpc.requestId}`)) return 'ack';
     }
+    let fields: MessageFields;
     let recipient: AgentId;
     let message: unknown;
     let sender: AgentId | null;
     let channel: MessageChannel | null;
-    const messageId = readHeaderValue(h?.get(H.messageId)) ?? `${msg.info.stream}-${msg.seq}`;
     try {
-      recipient = AgentId.fromStr(readHeaderValue(h?.get(H.to)) ?? '');
-      const from = readHeaderValue(h?.get(H.from));
-      sender = from === undefined ? null : AgentId.fromStr(from);
-      const channelText = readHeaderValue(h?.get(H.channel));
-      channel = channelText === undefined ? null : MessageChannel.fromStr(channelText);
-      message = decodeValue(registry, h?.get(H.typeName) ?? '', h?.get(H.contentType) ?? '', msg.data);
+      fields = parseMessageHeader(h?.get(H.message));
+      recipient = AgentId.fromStr(fields.to);
+      sender = fields.from === undefined ? null : AgentId.fromStr(fields.from);
+      channel = fields.channel === undefined ? null : MessageChannel.fromStr(fields.channel);
+      message = decodeValue(registry, fields.typeName, h?.get(H.contentType) || JSON_DATA_CONTENT_TYPE, msg.data);
     } catch (error) {
       // Unreadable: the caller hears why at once; the message is retried (another process may know
       // its type) and dead-lettered in the end.
@@ -120,31 +117,40 @@ export class Inbound {
       events.unobserved(`a message on ${msg.subject} could not be decoded`, error);
       throw error; // retried, then dead-lettered with this reason
     }
+    const isRpc = fields.kind === 'rpc';
+    const messageId = fields.messageId;
     events.message(message, sender, recipient, isRpc ? MessageKind.DIRECT : MessageKind.PUBLISH, DeliveryStage.DELIVER);
-    const token = new CancellationToken();
-    const key = request === undefined ? undefined : `${request.caller}/${request.id}`;
-    if (key !== undefined) this.running.set(key, token);
+    // The token is made only if a handler reads it or the caller cancels.
+    const source: TokenSource = { cancellationToken: undefined, messageId };
+    const key = rpc === undefined ? undefined : `${rpc.caller}/${rpc.requestId}`;
+    if (key !== undefined) this.running.set(key, source);
     let activation: Activation | undefined;
     let cleanup: (() => void) | undefined;
     try {
       const live = (activation = await directory.activation(recipient));
-      // A redelivery while the first delivery of this message is still running here (its ack was
-      // lost in a reconnect, say) waits for it, then finds its id committed.
-      const duplicateKey = `${live.key}\u0000${messageId}`;
-      for (let earlier = this.deliveries.get(duplicateKey); earlier !== undefined; earlier = this.deliveries.get(duplicateKey)) {
-        await earlier.catch(() => {});
+      // Only agents whose state is saved every turn record the ids of their messages.
+      const perTurn = live.registration?.persistence === 'turn' && this.parts.store !== undefined;
+      if (perTurn) {
+        // A redelivery while the first delivery of this message is still running here (its ack
+        // was lost in a reconnect, say) waits for it, then finds its id committed.
+        const duplicateKey = `${live.key}\u0000${messageId}`;
+        for (let earlier = this.deliveries.get(duplicateKey); earlier !== undefined; earlier = this.deliveries.get(duplicateKey)) {
+          await earlier.catch(() => {});
+        }
+        if (this.parts.store?.hasProcessed(live.id, messageId) === true) return 'ack';
+        let finished!: () => void;
+        this.deliveries.set(duplicateKey, new Promise<void>((resolve) => (finished = resolve)));
+        cleanup = () => {
+          this.deliveries.delete(duplicateKey);
+          finished();
+        };
       }
-      if (this.parts.store?.hasProcessed(live.id, messageId) === true) return 'ack';
-      let finished!: () => void;
-      this.deliveries.set(duplicateKey, new Promise<void>((resolve) => (finished = resolve)));
-      cleanup = () => {
-        this.deliveries.delete(duplicateKey);
-        finished();
-      };
-      const ctx = new EngineMessageContext(sender, channel, isRpc, { cancellationToken: token, messageId });
-      const chain = this.parts.chains.decode(h?.get(H.chain));
+      const ctx = new EngineMessageContext(sender, channel, isRpc, source);
+      const chain = this.parts.chains.decode(rpc?.chain);
       const execute = (link: CallChain | undefined): Promise<unknown> =>
-        runAsTurnOf(messageId, () => this.parts.runner.run(live, recipient, message, ctx, link));
+        perTurn
+          ? runAsTurnOf(messageId, () => this.parts.runner.run(live, recipient, message, ctx, link))
+          : this.parts.runner.run(live, recipient, message, ctx, link);
       // A serial agent's turn is entered here, with this message's id in the async context, so
       // the save that ends the turn records this message (the runner's own queue would start a
       // waiting turn in the context of the turn before it). The runner then sees its call as part
@@ -208,9 +214,8 @@ export class Inbound {
       return;
     }
     const h = headers();
-    h.set(H.status, 'ok');
-    h.set(H.typeName, encoded.typeName);
-    h.set(H.contentType, encoded.contentType);
+    h.set(H.reply, `ok ${headerValue(encoded.typeName)}`);
+    if (encoded.contentType !== JSON_DATA_CONTENT_TYPE) h.set(H.contentType, encoded.contentType);
     try {
       this.parts.nc.publish(replyTo, encoded.data, { headers: h });
     } catch (error) {
@@ -221,7 +226,7 @@ export class Inbound {
 
   private reply(replyTo: string, status: 'ok' | 'error', data: Uint8Array): void {
     const h = headers();
-    h.set(H.status, status);
+    h.set(H.reply, status);
     try {
       this.parts.nc.publish(replyTo, data, { headers: h });
     } catch {

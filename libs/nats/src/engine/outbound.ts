@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { DropMessage, type EngineEventLog, type InterventionHandler } from '@agentopera/engine';
-import type { SerializationRegistry } from '@agentopera/serialization';
+import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type EnvelopeMetadata, type TraceHelper } from '@agentopera/telemetry';
 import {
   AgentId,
@@ -23,7 +23,7 @@ import { callToken, cancelledError } from './call-options.js';
 import type { ClusterSubscriptions } from './cluster-subscriptions.js';
 import { intervene } from './interventions.js';
 import type { TypeRegistry } from './type-registry.js';
-import { H, decodeError, decodeValue, encodeMessage, headerValue, type EncodedValue } from './wire.js';
+import { H, decodeError, decodeValue, encodeMessage, headerValue, messageHeader, readHeaderValue, rpcHeader, type EncodedValue } from './wire.js';
 
 /** A send reused a message id the stream saw within its duplicate window: it was not delivered again. */
 export class DuplicateMessageError extends AgentOperaError {
@@ -121,13 +121,8 @@ export class Outbound {
     const { names, replies, publisher, partitions, processId, rpcTimeoutMs, registry, nc } = this.parts;
     const deadline = Date.now() + rpcTimeoutMs;
     const expected = replies.expect(rpcTimeoutMs, () => `No answer from ${recipient} within ${rpcTimeoutMs} ms (rpcTimeoutMs)`);
-    const h = messageHeaders(encoded, recipient, sender, messageId, metadata);
-    h.set(H.kind, 'rpc');
-    h.set(H.replyTo, expected.replySubject);
-    h.set(H.caller, processId);
-    h.set(H.requestId, expected.requestId);
-    h.set(H.deadline, String(deadline));
-    if (chain !== undefined) h.set(H.chain, chain);
+    const h = messageHeaders('rpc', encoded, recipient, sender, undefined, messageId, metadata);
+    h.set(H.rpc, rpcHeader({ replyTo: expected.replySubject, caller: processId, requestId: expected.requestId, deadline, chain }));
     const subject = names.inboxSubject(recipient.type, partitionOf(recipient.type, recipient.key, partitions), recipient.key);
     const unlinkToken = token?.addCallback(() => {
       if (replies.fail(expected.requestId, cancelledError(token))) {
@@ -148,9 +143,10 @@ export class Outbound {
     return expected.reply.then(
       (reply) => {
         unlinkToken?.();
-        if (reply.headers?.get(H.status) === 'error') throw decodeError(reply.data);
-        const typeName = reply.headers?.get(H.typeName) ?? '';
-        return decodeValue(registry, typeName, reply.headers?.get(H.contentType) ?? '', reply.data);
+        const status = reply.headers?.get(H.reply) ?? '';
+        if (!status.startsWith('ok ')) throw decodeError(reply.data);
+        const typeName = readHeaderValue(status.slice(3)) ?? '';
+        return decodeValue(registry, typeName, reply.headers?.get(H.contentType) || JSON_DATA_CONTENT_TYPE, reply.data);
       },
       (error: unknown) => {
         unlinkToken?.();
@@ -196,9 +192,7 @@ export class Outbound {
         for (const recipient of recipients) {
           if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
           if (token?.isCancelled()) throw cancelledError(token);
-          const h = messageHeaders(encoded, recipient, sender, messageId, metadata);
-          h.set(H.kind, 'event');
-          h.set(H.channel, headerValue(channel.toString()));
+          const h = messageHeaders('event', encoded, recipient, sender, channel, messageId, metadata);
           const subject = parts.names.inboxSubject(recipient.type, partitionOf(recipient.type, recipient.key, parts.partitions), recipient.key);
           stored.push(parts.publisher.publish(subject, encoded.data, h, headerValue(`${messageId}@${recipient.toString()}`), parts.rpcTimeoutMs));
         }
@@ -216,18 +210,20 @@ export class Outbound {
 }
 
 function messageHeaders(
+  kind: 'rpc' | 'event',
   encoded: EncodedValue,
   recipient: AgentId,
   sender: AgentId | null,
+  channel: MessageChannel | undefined,
   messageId: string,
   metadata: EnvelopeMetadata | undefined,
 ): MsgHdrs {
   const h = headers();
-  h.set(H.to, headerValue(recipient.toString()));
-  if (sender !== null) h.set(H.from, headerValue(sender.toString()));
-  h.set(H.messageId, headerValue(messageId));
-  h.set(H.typeName, encoded.typeName);
-  h.set(H.contentType, encoded.contentType);
+  h.set(
+    H.message,
+    messageHeader({ kind, to: recipient.toString(), typeName: encoded.typeName, messageId, from: sender?.toString(), channel: channel?.toString() }),
+  );
+  if (encoded.contentType !== JSON_DATA_CONTENT_TYPE) h.set(H.contentType, encoded.contentType);
   if (metadata?.traceparent !== undefined) h.set(H.traceparent, metadata.traceparent);
   if (metadata?.tracestate !== undefined) h.set(H.tracestate, metadata.tracestate);
   return h;

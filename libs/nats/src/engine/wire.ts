@@ -13,32 +13,67 @@ import {
 } from '@agentopera/types';
 import { RemoteHandlerError } from '../errors.js';
 
-/** Header names of an agent-bound message and of its reply. */
+/**
+ * Header names. An agent-bound message carries few headers (each costs the client and the server
+ * on every message): `ao` holds what every message has, `ao-rpc` what a call adds.
+ */
 export const H = {
-  /** `rpc` or `event`. */
-  kind: 'ao-kind',
-  /** The recipient's id, `type/key` (its subject tokens may be hashed). */
-  to: 'ao-to',
-  from: 'ao-from',
-  /** The channel of a published message, `type/source`. */
-  channel: 'ao-channel',
-  /** The message id handlers see as `ctx.messageId`. */
-  messageId: 'ao-mid',
-  typeName: 'ao-type',
+  /** `<kind> <to> <type name> <message id> <from|-> <channel|->`, each value `headerValue`-encoded. */
+  message: 'ao',
+  /** `<reply subject> <caller process> <request id> <deadline, epoch ms> <chain ids|->`. */
+  rpc: 'ao-rpc',
+  /** The content type when it is not JSON. */
   contentType: 'ao-ct',
-  /** Where the reply goes (core NATS) and which request it answers. */
-  replyTo: 'ao-reply',
-  caller: 'ao-caller',
-  requestId: 'ao-req',
-  /** Epoch milliseconds after which the caller no longer waits. */
-  deadline: 'ao-deadline',
-  /** Ids of the running turns this call was made from (call-chain reentrancy across processes). */
-  chain: 'ao-chain',
-  /** `ok` or `error` in a reply. */
-  status: 'ao-status',
+  /** A reply: `ok <type name>` or `error`. */
+  reply: 'ao-r',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
 } as const;
+
+export interface MessageFields {
+  readonly kind: 'rpc' | 'event';
+  readonly to: string;
+  readonly typeName: string;
+  readonly messageId: string;
+  readonly from: string | undefined;
+  readonly channel: string | undefined;
+}
+
+export interface RpcFields {
+  readonly replyTo: string;
+  readonly caller: string;
+  readonly requestId: string;
+  readonly deadline: number;
+  readonly chain: string | undefined;
+}
+
+export function messageHeader(fields: MessageFields): string {
+  const from = fields.from === undefined ? '-' : headerValue(fields.from);
+  const channel = fields.channel === undefined ? '-' : headerValue(fields.channel);
+  return `${fields.kind} ${headerValue(fields.to)} ${headerValue(fields.typeName)} ${headerValue(fields.messageId)} ${from} ${channel}`;
+}
+
+/** Throws a `TypeError` on a header that is not ours. */
+export function parseMessageHeader(value: string | undefined): MessageFields {
+  const parts = (value ?? '').split(' ');
+  const kind = parts[0];
+  const [to, typeName, messageId, from, channel] = parts.slice(1).map((part) => (part === '-' ? undefined : readHeaderValue(part)));
+  if (parts.length !== 6 || (kind !== 'rpc' && kind !== 'event') || to === undefined || typeName === undefined || messageId === undefined) {
+    throw new TypeError(`Not an AgentOpera message header: ${JSON.stringify((value ?? '').slice(0, 200))}`);
+  }
+  return { kind: kind as 'rpc' | 'event', to, typeName, messageId, from, channel };
+}
+
+export function rpcHeader(fields: RpcFields): string {
+  return `${fields.replyTo} ${fields.caller} ${fields.requestId} ${fields.deadline} ${fields.chain ?? '-'}`;
+}
+
+/** `undefined` for a message that is no call (nats.js reads a missing header as ''). */
+export function parseRpcHeader(value: string | undefined): RpcFields | undefined {
+  if (value === undefined || value === '') return undefined;
+  const [replyTo = '', caller = '', requestId = '', deadline = '', chain = '-'] = value.split(' ');
+  return { replyTo, caller, requestId, deadline: Number(deadline), chain: chain === '-' ? undefined : chain };
+}
 
 /**
  * Ids, keys and sources may hold any character, a line break or a lone surrogate included, which a
