@@ -26,9 +26,12 @@ class SinkAgent extends BaseAgent {
 }
 
 const env = process.env;
+const url = env['NATS_URL'];
+const cluster = env['CLUSTER'];
+if (url === undefined || cluster === undefined) throw new Error('nats-worker needs NATS_URL and CLUSTER in its environment');
 const engine = await NatsAgentEngine.connect({
-  servers: env['NATS_URL']!,
-  cluster: env['CLUSTER']!,
+  servers: url,
+  cluster,
   partitions: Number(env['PARTITIONS'] ?? 16),
   processName: 'bench-worker',
 });

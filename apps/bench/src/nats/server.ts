@@ -15,8 +15,10 @@ export async function natsServerForBench(): Promise<{ url: string; stop: () => v
   const child: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', '-1', '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await new Promise<number>((resolve, reject) => {
     let log = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
+    const stderr = child.stderr;
+    if (stderr === null) return reject(new Error('nats-server has no stderr to read'));
+    stderr.setEncoding('utf8');
+    stderr.on('data', (chunk: string) => {
       log += chunk;
       const listening = /Listening for client connections on [^\s]*:(\d+)/.exec(log);
       if (listening && log.includes('Server is ready')) resolve(Number(listening[1]));
