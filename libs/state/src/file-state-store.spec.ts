@@ -91,6 +91,27 @@ describe('FileStateStore on disk', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it.runIf(process.platform === 'linux')('keeps few files open when hundreds of agents save at once', async () => {
+    const directory = newDirectory();
+    const store = new FileStateStore(directory);
+    const openFiles = (): number => readdirSync('/proc/self/fd').length;
+    const baseline = openFiles();
+    let peak = baseline;
+    let done = false;
+    const saves = Promise.all(Array.from({ length: 400 }, (_, n) => store.set(new AgentId('worker', `k${n}`), { n }))).finally(
+      () => (done = true),
+    );
+    while (!done) {
+      peak = Math.max(peak, openFiles());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await saves;
+    expect(peak - baseline).toBeLessThanOrEqual(64 + 16);
+    expect(readdirSync(directory)).toHaveLength(400);
+    await store.close();
+    rmSync(directory, { recursive: true });
+  }, 60_000);
+
   it('waits on close for writes in flight, then rejects new calls', async () => {
     const directory = newDirectory();
     const store = new FileStateStore(directory);
