@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStateStore } from './file-state-store.js';
 import { crashState, crashTestIds } from './test-utils/crash-states.js';
 
-// About 200 node start-ups dominate the run: ~15 s on an idle 2-core machine, ~100 s when that
-// machine is shared by a dozen busy processes; the timeout allows for the latter.
+// About 200 node start-ups (~0.1 s of CPU each) dominate the run: on a 2-core machine it took
+// 44 s at a load average of 5 and up to 108 s at 12; the timeout allows for such a busy machine.
 const WORKERS = 4;
 const KILLS_PER_WORKER = 50;
 const IDS = 2;
