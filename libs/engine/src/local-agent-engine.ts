@@ -35,7 +35,10 @@ import {
   type AgentState,
   type EngineState,
   type GetAgentOptions,
+  type InferResponse,
   type RegisterAgentBuilderOptions,
+  type SendableMessage,
+  type SendMessageResult,
   type SendOptions,
   type Subscription,
 } from '@agentopera/types';
@@ -123,7 +126,11 @@ export class LocalAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- messaging
 
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = NO_OPTIONS): Promise<R> {
+  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options: SendOptions = NO_OPTIONS,
+  ): Promise<SendMessageResult<R, M>> {
     if (!(recipient instanceof AgentId)) {
       return Promise.reject(new TypeError(`sendMessage needs an AgentId as recipient, got ${describeValue(recipient)}`));
     }
@@ -135,7 +142,7 @@ export class LocalAgentEngine implements AgentEngine {
     const sender = options.sender ?? null;
     this.events.message(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
     const messageId = options.messageId;
-    return new Promise<R>((resolve, reject) => {
+    return new Promise<SendMessageResult<R, M>>((resolve, reject) => {
       const settle = resolve as (value: unknown) => void;
       // Untraced (the common case): no closure beyond the promise's own executor.
       if (!this.traceHelper.enabled) {
