@@ -71,6 +71,8 @@ export class LocalAgentEngine implements AgentEngine {
   private readonly builders = new Map<string, AgentRegistration>();
   /** Types registered through `registerAgentInstance` (their agents cannot be built lazily). */
   private readonly instanceTypes = new Set<string>();
+  /** The class of each such type's instances: all instances of one type share it, as in autogen. */
+  private readonly instanceClasses = new Map<string, unknown>();
   private readonly instances = new Map<string, Agent>();
   private readonly pendingBuilds = new Map<string, Promise<Agent>>();
   private readonly subscriptionManager: SubscriptionManager;
@@ -696,9 +698,17 @@ export class LocalAgentEngine implements AgentEngine {
     }
     const key = agentId.toString();
     if (this.instances.has(key)) throw new EngineStateError(`An agent instance with id "${key}" is already registered`);
+    const instanceClass = this.instanceClasses.get(agentId.type);
+    if (instanceClass !== undefined && instanceClass !== agent.constructor) {
+      throw new EngineStateError(
+        `Agent type "${agentId.type}" has instances of class ${(instanceClass as { name: string }).name}; an instance of ` +
+          `${agent.constructor.name} cannot be registered under it (all instances of one type must be of one class)`,
+      );
+    }
     await agent.bindIdAndEngine(agentId, this);
     this.instances.set(key, agent);
     this.instanceTypes.add(agentId.type);
+    this.instanceClasses.set(agentId.type, agent.constructor);
     return agentId;
   }
 
