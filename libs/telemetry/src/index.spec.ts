@@ -17,6 +17,7 @@ describe('@agentopera/telemetry', () => {
       'MessageKind',
       'NoopEventLogger',
       'TraceHelper',
+      'UnhandledMessageEvent',
       'getTelemetryEnvelopeMetadata',
     ]);
   });
