@@ -320,6 +320,8 @@ describe('handler definition errors', () => {
   it('says to call the decorator when it is used without parentheses', () => {
     const bare = rpc as unknown as (target: object, key: string, descriptor: PropertyDescriptor) => void;
     expect(() => bare({}, 'onPing', { value: () => undefined })).toThrow('@rpc must be called with the message class: write @rpc(MyMessage), not @rpc');
+    const bareStandard = event as unknown as (method: () => void, context: { kind: string; name: string }) => void;
+    expect(() => bareStandard(() => undefined, { kind: 'method', name: 'onPing' })).toThrow('write @event(MyMessage), not @event');
   });
 });
 
