@@ -103,7 +103,7 @@ export class AgentDirectory {
     const knownClass = this.instanceTypes.get(id.type);
     if (knownClass !== undefined && knownClass !== agent.constructor) {
       throw new EngineStateError(
-        `Agent type "${id.type}" already has instances of class ${className(knownClass)}; ` +
+        `Agent type "${id.type}" has instances of class ${className(knownClass)}; ` +
           `an instance of ${className(agent.constructor)} cannot be registered under it (one class per type)`,
       );
     }
