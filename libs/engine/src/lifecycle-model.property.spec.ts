@@ -65,7 +65,11 @@ const scenario = fc.record({
 function rising(from: number, path: readonly (readonly [number, string])[]): (readonly [number, string])[] {
   const out: (readonly [number, string])[] = [];
   let last = from;
-  for (const step of path) if (step[0] > last) out.push(step), (last = step[0]);
+  for (const step of path) {
+    if (step[0] <= last) continue;
+    out.push(step);
+    last = step[0];
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
-import { AgentId, type MessageContext } from '@agentopera/types';
+import { TypeSubscription } from '@agentopera/subscriptions';
+import { AgentId, MessageChannel, type MessageContext } from '@agentopera/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAgentEngine } from './local-agent-engine.js';
 import { CounterAgent } from './test-utils/lifecycle-agents.js';
@@ -158,8 +159,6 @@ describe("concurrency: 'serial'", () => {
       await tick();
       return message;
     })), { concurrency: 'serial' });
-    const { TypeSubscription } = await import('@agentopera/subscriptions');
-    const { MessageChannel } = await import('@agentopera/types');
     await engine.subscribe(new TypeSubscription('t', 'a'));
     engine.start();
     const sends: Promise<unknown>[] = [];
