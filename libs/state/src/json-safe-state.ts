@@ -67,7 +67,7 @@ class Walk {
   constructor(readonly id: AgentId) {}
 
   fail(reason: string, at: readonly PathStep[] = this.#steps): never {
-    throw new InvalidStateError(`${String(this.id)}: ${formatPath(at)} is ${reason}`);
+    throw new InvalidStateError(`${this.id.type}/${this.id.key}: ${formatPath(at)} is ${reason}`);
   }
 
   value(value: unknown): void {
@@ -135,13 +135,13 @@ export function assertJsonSafeState(id: AgentId, state: unknown): asserts state 
   const walk = new Walk(id);
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     const what = state === null ? 'null' : Array.isArray(state) ? 'an array' : (describeUnsafePrimitive(state) ?? `a ${typeof state}`);
-    throw new InvalidStateError(`${String(id)}: state is ${what}; a state must be a plain object`);
+    throw new InvalidStateError(`${id.type}/${id.key}: state is ${what}; a state must be a plain object`);
   }
   try {
     walk.value(state);
   } catch (error) {
     if (error instanceof RangeError) {
-      throw new InvalidStateError(`${String(id)}: state is nested too deeply to store`, { cause: error });
+      throw new InvalidStateError(`${id.type}/${id.key}: state is nested too deeply to store`, { cause: error });
     }
     throw error;
   }
