@@ -25,6 +25,11 @@ export interface AgentDirectoryOptions {
   /** Bound on every state store call. */
   readonly stateStoreTimeoutMs: number;
   readonly maxActiveAgents?: number;
+  /**
+   * Track call chains in every handler even when no serial type is registered here: an engine
+   * whose serial agents may live in other processes (the NATS engine) needs them on every send.
+   */
+  readonly alwaysTrackCallChains?: boolean;
 }
 
 /**
@@ -51,12 +56,14 @@ export class AgentDirectory {
   private readonly idle: IdleTracker;
   /** Deactivations under way: those agents are already on their way out of the cap. */
   private closingCount = 0;
+  private readonly alwaysTrackCallChains: boolean;
 
   constructor(options: AgentDirectoryOptions) {
     this.engine = options.engine;
     this.events = options.events;
     this.persistence = options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs);
     this.maxActiveAgents = options.maxActiveAgents;
+    this.alwaysTrackCallChains = options.alwaysTrackCallChains ?? false;
     this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
     this.idle = new IdleTracker(options.maxActiveAgents !== undefined, (activation) => {
       this.deactivateQuietly(activation, 'idle');
@@ -89,7 +96,7 @@ export class AgentDirectory {
 
   /** Set once a serial type is registered: only then do sends carry their call chain. */
   get hasSerialTypes(): boolean {
-    return this.types.hasSerialTypes;
+    return this.alwaysTrackCallChains || this.types.hasSerialTypes;
   }
 
   isKnown(id: AgentId): boolean {

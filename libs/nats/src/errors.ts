@@ -5,8 +5,8 @@ import { AgentOperaError } from '@agentopera/types';
  * call's signal): the hosting process may have died and no other took the message in time.
  */
 export class DeliveryTimeoutError extends AgentOperaError {
-  override readonly name = 'DeliveryTimeoutError';
-  readonly code = 'DELIVERY_TIMEOUT';
+  override readonly name: string = 'DeliveryTimeoutError';
+  override readonly code: string = 'DELIVERY_TIMEOUT';
 }
 
 /**
@@ -15,8 +15,8 @@ export class DeliveryTimeoutError extends AgentOperaError {
  * the remote error's `name`, `message` and `stack`.
  */
 export class RemoteHandlerError extends AgentOperaError {
-  override readonly name = 'RemoteHandlerError';
-  readonly code = 'REMOTE_HANDLER_ERROR';
+  override readonly name: string = 'RemoteHandlerError';
+  override readonly code: string = 'REMOTE_HANDLER_ERROR';
   constructor(
     /** The `name` of the error thrown in the remote handler. */
     readonly remoteName: string,

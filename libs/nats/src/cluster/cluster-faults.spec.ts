@@ -86,32 +86,28 @@ describe('cluster plumbing under faults', { timeout: 60_000 }, () => {
     await a.kill('SIGKILL');
     for (let i = 0; i < 150; i++) await c.send(keys[i % keys.length]!);
     await c.drained();
-    expect(b.all('owned').at(-1)?.['slots']).toBe(PARTITIONS);
+    await vi.waitFor(() => expect(b.all('owned').at(-1)?.['slots']).toBe(PARTITIONS), { timeout: 10_000 });
   });
 
   it('a worker paused past its lease (SIGSTOP, SIGCONT) neither commits nor acks; the new owner wins', async () => {
     const c = await cluster();
-    const a = await c.worker('a', { TURN_MS: '100' });
+    // Each turn sleeps a second before it commits: the pause surely falls inside every running turn.
+    const a = await c.worker('a', { TURN_MS: '1000' });
     await vi.waitFor(() => expect(a.all('owned').at(-1)?.['slots']).toBe(PARTITIONS), { timeout: 10_000 });
-    for (let i = 0; i < 40; i++) await c.send(keys[i % keys.length]!);
-    await a.waitFor((e) => e.type === 'committed', 10_000, 'a first commit');
-    await a.waitFor((e) => e.type === 'turn' && !a.events.some((x) => x.type === 'committed' && x['messageId'] === e['messageId']));
+    for (let i = 0; i < 16; i++) await c.send(keys[i % keys.length]!);
+    await a.waitFor((e) => e.type === 'turn', 10_000, 'a turn');
+    await new Promise((resolve) => setTimeout(resolve, 100));
     a.signal('SIGSTOP');
     const pausedAt = Date.now();
-    const commitsBeforePause = a.all('committed').length;
     const b = await c.worker('b');
     await b.waitFor((e) => e.type === 'committed', 20_000, 'a commit after the takeover');
     a.signal('SIGCONT');
     await c.drained();
-    // a's turn in progress when it was paused ended without a commit (abandoned or fenced out).
-    await a.waitFor((e) => e.type === 'abandoned' || e.type === 'fenced', 10_000, 'the paused turn to give up');
-    const lateCommits = a.all('committed').filter((e) => (e['at'] as number) > pausedAt);
-    expect(lateCommits).toEqual([]);
-    expect(a.all('committed').length).toBe(commitsBeforePause);
-    // Epochs only grow: b's activations came after a's.
-    const aEpochs = a.all('committed').map((e) => e['epoch'] as number);
-    const bEpochs = b.all('committed').map((e) => e['epoch'] as number);
-    expect(Math.min(...bEpochs)).toBeGreaterThan(Math.max(...aEpochs));
+    // Every turn a had under way gave up without a commit: past its deadline, or fenced out.
+    await a.waitFor((e) => e.type === 'abandoned' || e.type === 'fenced', 10_000, 'the paused turns to give up');
+    expect(a.all('committed').filter((e) => (e['at'] as number) > pausedAt)).toEqual([]);
+    expect(a.all('committed')).toEqual([]);
+    expect(b.all('committed').length).toBeGreaterThan(0);
   });
 
   it('a server restart (SIGTERM, start again) under load: the workers reconnect and go on; nothing acknowledged is lost', async (ctx) => {

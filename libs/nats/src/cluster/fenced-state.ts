@@ -3,8 +3,8 @@ import { StateConflictError, type StateStore } from '@agentopera/state';
 
 /** This process lost an agent to another (a newer epoch): it must neither commit nor ack. */
 export class FencedOutError extends AgentOperaError {
-  override readonly name = 'FencedOutError';
-  readonly code = 'FENCED_OUT';
+  override readonly name: string = 'FencedOutError';
+  override readonly code: string = 'FENCED_OUT';
   constructor(
     readonly id: AgentId,
     readonly epoch: number,

@@ -10,8 +10,8 @@ export interface PubAck {
 
 /** The server refused to store a message (no stream for the subject, a limit, …). */
 export class PublishFailedError extends AgentOperaError {
-  override readonly name = 'PublishFailedError';
-  readonly code = 'PUBLISH_FAILED';
+  override readonly name: string = 'PublishFailedError';
+  override readonly code: string = 'PUBLISH_FAILED';
   constructor(
     message: string,
     /** The JetStream error code (`err_code`), or the status code (503: no stream listens). */

@@ -23,8 +23,8 @@ interface SubscriptionRecord {
 
 /** A subscription of a kind that cannot be described to other processes. */
 export class UnsharableSubscriptionError extends TypeError {
-  override readonly name = 'UnsharableSubscriptionError';
-  readonly code = 'UNSHARABLE_SUBSCRIPTION';
+  override readonly name: string = 'UnsharableSubscriptionError';
+  readonly code: string = 'UNSHARABLE_SUBSCRIPTION';
 }
 
 /**

@@ -116,9 +116,9 @@ export class NatsAgentEngine implements AgentEngine {
       stateStore: fenced,
       stateStoreTimeoutMs: options.stateStoreTimeoutMs ?? DEFAULT_STATE_STORE_TIMEOUT_MS,
       maxActiveAgents: options.maxActiveAgents,
+      // Serial agents may live in other processes: every handler tracks its call chain.
+      alwaysTrackCallChains: true,
     });
-    // Serial agents may live in other processes: every handler tracks its call chain.
-    this.directory.hasSerialTypes = true;
     this.runner = new HandlerRunner(this.directory);
     const chains = new CallChains(processId);
     const handlers = [...(options.interventionHandlers ?? [])];

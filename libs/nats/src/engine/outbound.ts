@@ -27,8 +27,8 @@ import { H, decodeError, decodeValue, encodeMessage, headerValue, messageHeader,
 
 /** A send reused a message id the stream saw within its duplicate window: it was not delivered again. */
 export class DuplicateMessageError extends AgentOperaError {
-  override readonly name = 'DuplicateMessageError';
-  readonly code = 'DUPLICATE_MESSAGE';
+  override readonly name: string = 'DuplicateMessageError';
+  override readonly code: string = 'DUPLICATE_MESSAGE';
 }
 
 export interface OutboundParts {

@@ -1,38 +1,22 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { bundleForChild } from '../../../../tools/vitest/child-bundle.js';
 import { fileURLToPath } from 'node:url';
 
-// Vitest resolves our TypeScript sources only inside its own process. A child process runs a
-// bundle of its entry made with Vite (already a dev dependency; the same transform Vitest uses,
-// decorator metadata included): our libraries inlined, npm packages left to node_modules, which
-// is why the bundle sits inside the workspace (in the git-ignored tmp/).
 const LIB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Bundles a TypeScript entry for `node`; returns the bundle's path and a cleanup. */
+/**
+ * Bundles a TypeScript entry for `node` with the shared child bundler: our libraries inlined from
+ * source, npm packages left to node_modules, which is why the bundle sits inside the workspace
+ * (in the git-ignored tmp/). Returns the bundle's path and a cleanup.
+ */
 export async function bundleChildEntry(entry: string): Promise<{ path: string; remove: () => void }> {
-  const { build, defaultServerConditions } = await import('vite');
-  const conditions = ['@agentopera/source', ...defaultServerConditions.filter((condition) => condition !== 'module')];
   const outDir = join(LIB_ROOT, 'tmp', 'children', randomBytes(6).toString('hex'));
   mkdirSync(outDir, { recursive: true });
-  await build({
-    configFile: false,
-    logLevel: 'error',
-    root: LIB_ROOT,
-    resolve: { conditions },
-    ssr: { resolve: { conditions, externalConditions: conditions }, noExternal: [/^@agentopera\//] },
-    build: {
-      ssr: entry,
-      outDir,
-      emptyOutDir: true,
-      minify: false,
-      sourcemap: false,
-      target: 'node20',
-      rollupOptions: { output: { format: 'es', entryFileNames: '[name].mjs' } },
-    },
-  });
-  const path = join(outDir, `${basename(entry).replace(/\.ts$/, '')}.mjs`);
+  const external = (id: string): boolean => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('@agentopera/') && !id.startsWith('\0');
+  const path = await bundleForChild(entry, outDir, { external });
   return { path, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
