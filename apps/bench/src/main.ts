@@ -73,7 +73,7 @@ function run(options: CliOptions, nats: boolean): void {
   const seconds = options.quick ? 0.2 : 1;
   const warmup = options.quick ? 0.1 : 0.5;
   const version = nodeVersion(options.node);
-  const plan = buildPlan({ quick: options.quick, nats }).filter((s) => options.only === undefined || options.only.has(s.id));
+  const plan = buildPlan({ quick: options.quick, nats, only: options.only }).filter((s) => options.only === undefined || options.only.has(s.id));
   const started = Date.now();
   const scenarios: ScenarioResult[] = [];
   for (const scenario of plan) {

@@ -24,14 +24,16 @@ export interface PlanOptions {
   readonly quick: boolean;
   /** Whether a NATS server is available for the NATS scenarios. */
   readonly nats?: boolean;
+  /** Scenarios asked for by id (`--only`); a quick run then keeps every NATS scenario named. */
+  readonly only?: ReadonlySet<string>;
 }
 
 const roundTrips: MetricDef = { key: 'opsPerSec', label: 'round trips/s', unit: '/s', higherIsBetter: true };
 
 /** The scenarios of issue 5, with the sizes of a full or a quick (CI) run. */
-export function buildPlan({ quick, nats = false }: PlanOptions): ScenarioDef[] {
+export function buildPlan({ quick, nats = false, only }: PlanOptions): ScenarioDef[] {
   // A quick (CI) run only proves the NATS path works: one scenario, not the minutes of all four.
-  const natsScenarios = nats ? natsPlan(quick).filter((scenario) => !quick || scenario.id === 'nats-rpc') : [];
+  const natsScenarios = nats ? natsPlan(quick).filter((scenario) => !quick || only !== undefined || scenario.id === 'nats-rpc') : [];
   return [...localPlan(quick), ...natsScenarios];
 }
 
