@@ -15,7 +15,9 @@ const LIB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export async function bundleChildEntry(entry: string): Promise<{ path: string; remove: () => void }> {
   const outDir = join(LIB_ROOT, 'tmp', 'children', randomBytes(6).toString('hex'));
   mkdirSync(outDir, { recursive: true });
-  const external = (id: string): boolean => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('@agentopera/') && !id.startsWith('\0');
+  // npm packages stay external, except the helpers the TypeScript transform injects (decorators).
+  const external = (id: string): boolean =>
+    !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !id.startsWith('@agentopera/') && !id.startsWith('@oxc-project/');
   const path = await bundleForChild(entry, outDir, { external });
   return { path, remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }
