@@ -129,5 +129,40 @@ describe('NatsAgentEngine (engines in one process, each with its own connection)
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(got).toHaveLength(2);
   });
-});
 
+  it('lifecycle: idle deactivation, state that outlives its process, stopWhenIdle, close', async () => {
+    const cluster = uniqueName('c');
+    const first = await engine(cluster);
+    class Counter extends RoutedAgent {
+      n = 0;
+      constructor() {
+        super('counter');
+      }
+      @rpc(Ping)
+      async add(): Promise<number> {
+        return ++this.n;
+      }
+      override async saveState(): Promise<{ n: number }> {
+        return { n: this.n };
+      }
+      override async loadState(state: Record<string, unknown>): Promise<void> {
+        this.n = Number(state['n']);
+      }
+    }
+    await Counter.register(first, 'counter', () => new Counter(), { concurrency: 'serial', persistence: 'turn', idleTimeoutMs: 200 });
+    await first.start();
+    const id = new AgentId('counter', 'life');
+    expect(await first.sendMessage(new Ping(), id)).toBe(1);
+    expect(first.activeAgentCount).toBe(1);
+    await vi.waitFor(() => expect(first.activeAgentCount).toBe(0), { timeout: 3000 }); // idle: saved and dropped
+    expect(await first.sendMessage(new Ping(), id)).toBe(2); // built again, state loaded
+    await first.stopWhenIdle();
+    await first.close();
+    // Another process of the cluster picks the agent up with its state.
+    const second = await engine(cluster);
+    await Counter.register(second, 'counter', () => new Counter(), { concurrency: 'serial', persistence: 'turn' });
+    await second.start();
+    expect(await second.sendMessage(new Ping(), id)).toBe(3);
+    expect(second.counts.activated).toBe(1);
+  });
+});
