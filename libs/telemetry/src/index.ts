@@ -27,6 +27,7 @@ export {
 } from './events/message-dropped-event.js';
 export {
   InterventionExceptionEvent,
+  type InterventionExceptionEventFields,
   type InterventionExceptionEventJson,
   type InterventionStage,
 } from './events/intervention-exception-event.js';
