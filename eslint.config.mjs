@@ -8,15 +8,19 @@ export const depConstraints = [
   { sourceTag: 'scope:serialization', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:subscriptions', onlyDependOnLibsWithTags: ['scope:types'] },
   { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:types'] },
+  { sourceTag: 'scope:state', onlyDependOnLibsWithTags: ['scope:types'] },
   {
     sourceTag: 'scope:engine',
-    onlyDependOnLibsWithTags: ['scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry'],
+    onlyDependOnLibsWithTags: [
+      'scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry', 'scope:state',
+    ],
   },
   { sourceTag: 'scope:agents', onlyDependOnLibsWithTags: ['scope:types', 'scope:subscriptions', 'scope:serialization'] },
   {
     sourceTag: 'scope:core',
     onlyDependOnLibsWithTags: [
-      'scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry', 'scope:engine', 'scope:agents',
+      'scope:types', 'scope:queue', 'scope:subscriptions', 'scope:serialization', 'scope:telemetry', 'scope:state',
+      'scope:engine', 'scope:agents',
     ],
   },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },

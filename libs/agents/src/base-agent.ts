@@ -6,6 +6,7 @@ import {
   type Agent,
   type AgentClass,
   type AgentEngine,
+  type AgentLifecycleOptions,
   type AgentMetadata,
   type AgentState,
   type MessageChannel,
@@ -18,8 +19,11 @@ import { registerSubscriptions, registerSubscriptionsOnce } from './register-sub
 /** Options of `BaseAgent.sendMessage` / `publishMessage`: the sender is always the agent itself. */
 export type AgentSendOptions = Omit<SendOptions, 'sender'>;
 
-/** Options of `BaseAgent.register` and `BaseAgent.registerInstance`. */
-export interface RegisterOptions {
+/**
+ * Options of `BaseAgent.register` and `BaseAgent.registerInstance`; `register` also takes the
+ * type's lifecycle (`concurrency`, `idleTimeoutMs`, `persistence`), as `registerAgentBuilder` does.
+ */
+export interface RegisterOptions extends AgentLifecycleOptions {
   /** Do not add the subscriptions of the class decorators (`@defaultSubscription()`, ...). */
   skipClassSubscriptions?: boolean;
   /** Do not add the `TypePrefixSubscription(type + ":", type)` that routes direct messages. */
@@ -118,7 +122,8 @@ export abstract class BaseAgent implements Agent {
     builder: () => T | Promise<T>,
     options: RegisterOptions = {},
   ): Promise<AgentType> {
-    const agentType = await engine.registerAgentBuilder(type, builder, { expectedClass: this });
+    const { concurrency, idleTimeoutMs, persistence } = options;
+    const agentType = await engine.registerAgentBuilder(type, builder, { expectedClass: this, concurrency, idleTimeoutMs, persistence });
     await registerSubscriptions(engine, agentType, this, options);
     return agentType;
   }

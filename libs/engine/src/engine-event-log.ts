@@ -1,6 +1,11 @@
 import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import {
+  AgentActivatedEvent,
   AgentConstructionExceptionEvent,
+  AgentDeactivatedEvent,
+  StateSaveFailedEvent,
+  type DeactivationReason,
+  type StateSaveOccasion,
   InterventionExceptionEvent,
   MessageDroppedEvent,
   MessageEvent,
@@ -67,6 +72,20 @@ export class EngineEventLog {
 
   interventionException(message: unknown, stage: InterventionStage, handler: string, exception: unknown): void {
     if (this.enabled) this.emit(new InterventionExceptionEvent({ payload: this.payload(message), stage, handler, exception }));
+  }
+
+  activated(agentId: AgentId, stateLoaded: boolean): void {
+    if (this.enabled) this.emit(new AgentActivatedEvent({ agentId, stateLoaded }));
+  }
+
+  deactivated(agentId: AgentId, reason: DeactivationReason, stateSaved: boolean): void {
+    if (this.enabled) this.emit(new AgentDeactivatedEvent({ agentId, reason, stateSaved }));
+  }
+
+  /** A save failed; with no event logger it goes to stderr too, since state is at stake. */
+  saveFailed(agentId: AgentId, occasion: StateSaveOccasion, exception: unknown): void {
+    if (this.enabled) this.emit(new StateSaveFailedEvent({ agentId, occasion, exception }));
+    else this.unobserved(`saving the state of ${agentId.toString()} (${occasion}) failed`, exception);
   }
 
   private emit(event: EngineEvent): void {

@@ -1,4 +1,4 @@
-import type { AgentId, CancellationToken, MessageChannel } from '@agentopera/types';
+import type { AgentId, CallChain, CancellationToken, MessageChannel } from '@agentopera/types';
 import type { EnvelopeMetadata } from '@agentopera/telemetry';
 
 /**
@@ -10,6 +10,8 @@ export class SendMessageEnvelope {
   settled = false;
   /** Removes the cancellation callback once settled, so long-lived tokens do not accumulate them. */
   unlinkCancellation: (() => void) | undefined = undefined;
+  /** The call chain of the sending handler (kept once serial agents exist): see `Activation.runTurn`. */
+  chain: CallChain | undefined = undefined;
 
   constructor(
     public message: unknown,
@@ -40,6 +42,8 @@ export class SendMessageEnvelope {
 /** A `publishMessage` waiting in the queue; its caller's promise resolved when it was enqueued. */
 export class PublishMessageEnvelope {
   readonly kind = 'publish' as const;
+  /** Detaches the caller's abort signal once the publish has been delivered. */
+  unlinkCancellation: (() => void) | undefined = undefined;
 
   constructor(
     public message: unknown,

@@ -8,3 +8,14 @@ export {
 } from './envelopes.js';
 export { DefaultInterventionHandler, DropMessage, type InterventionHandler } from './intervention-handler.js';
 export { EngineMessageContext } from './engine-message-context.js';
+
+// Building blocks of an engine, for engines that reuse the local engine's machinery (the NATS
+// engine does): the agent directory (registration, activation, deactivation, state), the handler
+// runner (turns and per-turn saves) and the event log.
+export { AgentDirectory, type AgentDirectoryOptions } from './agent-directory.js';
+export { Activation } from './activation.js';
+export { AgentRegistration } from './agent-registration.js';
+export { HandlerRunner } from './handler-runner.js';
+export { EngineEventLog } from './engine-event-log.js';
+export { StateStoreTimeoutError } from './agent-state-persistence.js';
+export { DEFAULT_STATE_STORE_TIMEOUT_MS } from './engine-options.js';

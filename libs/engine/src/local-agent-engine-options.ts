@@ -1,5 +1,6 @@
 import type { MessageQueue } from '@agentopera/queue';
 import type { SerializationRegistry } from '@agentopera/serialization';
+import type { StateStore } from '@agentopera/state';
 import type { SubscriptionManager } from '@agentopera/subscriptions';
 import type { EventLogger } from '@agentopera/telemetry';
 import type { TracerProvider } from '@opentelemetry/api';
@@ -31,4 +32,16 @@ export interface LocalAgentEngineOptions {
    * Pass `new NoopEventLogger()` to silence them.
    */
   eventLogger?: EventLogger;
+  /**
+   * Where agent state is kept between activations (and across restarts, for a durable store).
+   * With a store, each type's state is loaded on activation and saved as its `persistence` says.
+   */
+  stateStore?: StateStore;
+  /**
+   * Live agents beyond this many make the engine deactivate the least recently used idle one
+   * before it activates another. Needs a `stateStore`, or `persistence: 'none'` on every type.
+   */
+  maxActiveAgents?: number;
+  /** How long a state store call may take before it fails with `StateStoreTimeoutError`. Default 30 000. */
+  stateStoreTimeoutMs?: number;
 }

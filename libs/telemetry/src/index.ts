@@ -31,6 +31,23 @@ export {
   type InterventionExceptionEventJson,
   type InterventionStage,
 } from './events/intervention-exception-event.js';
+export {
+  AgentActivatedEvent,
+  type AgentActivatedEventFields,
+  type AgentActivatedEventJson,
+} from './events/agent-activated-event.js';
+export {
+  AgentDeactivatedEvent,
+  type AgentDeactivatedEventFields,
+  type AgentDeactivatedEventJson,
+  type DeactivationReason,
+} from './events/agent-deactivated-event.js';
+export {
+  StateSaveFailedEvent,
+  type StateSaveFailedEventFields,
+  type StateSaveFailedEventJson,
+  type StateSaveOccasion,
+} from './events/state-save-failed-event.js';
 export type { EngineEvent } from './events/engine-event.js';
 export type { ExceptionDescription } from './describe-exception.js';
 export type { EventLogger } from './events/event-logger.js';

@@ -11,6 +11,11 @@ export interface SendOptions {
   /** The sending agent; `BaseAgent` fills it in. `null`/omitted means "from outside any agent". */
   sender?: AgentId | null;
   cancellationToken?: CancellationToken;
+  /**
+   * Aborting it acts as cancelling the token: the call rejects with `CancelledError` whose `cause`
+   * is `signal.reason`, so `{ signal: AbortSignal.timeout(5000) }` is a deadline.
+   */
+  signal?: AbortSignal;
   /** A caller-chosen id; otherwise the engine assigns one (read through `MessageContext.messageId`). */
   messageId?: string;
 }
@@ -22,7 +27,31 @@ export type AgentBuilder<T extends Agent = Agent> = () => T | Promise<T>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructors of any arity
 export type AgentClass<T extends Agent = Agent> = abstract new (...args: any[]) => T;
 
-export interface RegisterAgentBuilderOptions<T extends Agent = Agent> {
+/** How an agent type's instances take their messages. */
+export type AgentConcurrency = 'concurrent' | 'serial';
+
+/** When an agent's state goes to the engine's state store. */
+export type AgentPersistence = 'none' | 'deactivate' | 'turn';
+
+/** An agent type's lifecycle: turns, idle deactivation and persistence. */
+export interface AgentLifecycleOptions {
+  /**
+   * `'concurrent'` (default): each message in its own task, so handlers of one agent may overlap.
+   * `'serial'`: one handler at a time, in queue order (a turn); a call that comes back to the agent
+   * from inside its own running turn (A→B→A) runs at once instead of deadlocking.
+   */
+  concurrency?: AgentConcurrency;
+  /** Deactivate an agent (save its state, close it, drop it) after this long without messages. */
+  idleTimeoutMs?: number;
+  /**
+   * `'deactivate'` (the default when the engine has a state store): saved on deactivation, `close()`
+   * and `stop*()`. `'turn'`: also after every handled message, before its caller hears the result.
+   * `'none'`: never saved nor loaded.
+   */
+  persistence?: AgentPersistence;
+}
+
+export interface RegisterAgentBuilderOptions<T extends Agent = Agent> extends AgentLifecycleOptions {
   /** The builder must return an instance of exactly this class, or the message fails. */
   expectedClass?: AgentClass<T>;
 }

@@ -6,6 +6,7 @@ import { CancelledError } from './errors.js';
  */
 export class CancellationToken {
   private cancelled = false;
+  private cancelReason: unknown = undefined;
   private callbacks: Set<() => void> | null = null;
   private controller: AbortController | null = null;
 
@@ -13,20 +14,22 @@ export class CancellationToken {
   static fromSignal(signal: AbortSignal): CancellationToken {
     const token = new CancellationToken();
     if (signal.aborted) {
-      token.cancel();
+      token.cancel(signal.reason);
     } else {
-      signal.addEventListener('abort', () => token.cancel(), { once: true });
+      signal.addEventListener('abort', () => token.cancel(signal.reason), { once: true });
     }
     return token;
   }
 
   /**
    * Cancels the token and runs every callback once. Callbacks that throw do not stop the others;
-   * their errors are re-thrown afterwards (an `AggregateError` when several throw).
+   * their errors are re-thrown afterwards (an `AggregateError` when several throw). `reason`, if
+   * given, becomes the `cause` of the `CancelledError` an engine rejects the call with.
    */
-  cancel(): void {
+  cancel(reason?: unknown): void {
     if (this.cancelled) return;
     this.cancelled = true;
+    this.cancelReason = reason;
     this.controller?.abort(new CancelledError());
     const callbacks = this.callbacks;
     this.callbacks = null;
@@ -41,6 +44,11 @@ export class CancellationToken {
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} cancellation callbacks threw`);
+  }
+
+  /** What the token was cancelled with (an aborted signal's `reason`); `undefined` if nothing. */
+  get reason(): unknown {
+    return this.cancelReason;
   }
 
   isCancelled(): boolean {

@@ -12,10 +12,27 @@ export class InstantiationFrame {
 }
 
 /**
- * What the current async call tree runs in: a bare `AgentId` inside a message handler (the common
- * case, so entering a handler allocates nothing), or an `InstantiationFrame` inside a builder.
+ * A link in a call chain: one turn of a serial agent, and the chain of the call that started it.
+ * Engines compare links by identity to let a call that comes back to a running turn (A→B→A) in.
  */
-export type ContextFrame = AgentId | InstantiationFrame;
+export interface CallChain {
+  readonly next: CallChain | undefined;
+}
+
+/** A handler that runs inside a call chain (only once serial agents exist). */
+export class ChainedHandlerFrame {
+  constructor(
+    readonly handlerAgentId: AgentId,
+    readonly chain: CallChain | undefined,
+  ) {}
+}
+
+/**
+ * What the current async call tree runs in: a bare `AgentId` inside a message handler (the common
+ * case, so entering a handler allocates nothing), a `ChainedHandlerFrame` inside a handler that
+ * is part of a call chain of serial turns, or an `InstantiationFrame` inside a builder.
+ */
+export type ContextFrame = AgentId | ChainedHandlerFrame | InstantiationFrame;
 
 /**
  * One storage for both `MessageHandlerContext` and `AgentInstantiationContext`. On Node < 24 every
@@ -27,6 +44,11 @@ export const contextStorage = new AsyncLocalStorage<ContextFrame>();
 export function currentHandlerAgentId(): AgentId | undefined {
   const frame = contextStorage.getStore();
   return frame instanceof AgentId ? frame : frame?.handlerAgentId;
+}
+
+export function currentCallChain(): CallChain | undefined {
+  const frame = contextStorage.getStore();
+  return frame instanceof ChainedHandlerFrame ? frame.chain : undefined;
 }
 
 export function currentInstantiationFrame(): InstantiationFrame | undefined {

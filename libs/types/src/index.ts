@@ -7,6 +7,9 @@ export type { Agent, AgentState } from './agent.js';
 export type {
   AgentBuilder,
   AgentClass,
+  AgentConcurrency,
+  AgentLifecycleOptions,
+  AgentPersistence,
   AgentEngine,
   EngineState,
   GetAgentOptions,
@@ -17,6 +20,7 @@ export type { MessageContext } from './message-context.js';
 export { CancellationToken } from './cancellation-token.js';
 export type { Subscription } from './subscription.js';
 export { MessageHandlerContext, OutsideContextError } from './message-handler-context.js';
+export type { CallChain } from './context-storage.js';
 export { AgentInstantiationContext } from './agent-instantiation-context.js';
 export {
   AgentNotFoundError,

@@ -1,6 +1,13 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { AgentId } from './agent-id.js';
-import { InstantiationFrame, contextStorage, currentHandlerAgentId } from './context-storage.js';
+import {
+  ChainedHandlerFrame,
+  InstantiationFrame,
+  contextStorage,
+  currentCallChain,
+  currentHandlerAgentId,
+  type CallChain,
+} from './context-storage.js';
 import { AgentOperaError } from './errors.js';
 
 /** Raised when a context accessor is used outside the scope that provides it. */
@@ -39,6 +46,25 @@ export class MessageHandlerContext {
     // Inside a builder the builder's scope stays visible to the handler it starts.
     const next = frame instanceof InstantiationFrame ? new InstantiationFrame(frame.engine, frame.agentId, agentId) : agentId;
     return contextStorage.run(next, fn, ...args);
+  }
+
+  /**
+   * Like `populateContext`, and the handler runs as part of `chain`: sends made inside it carry
+   * the chain (`currentCallChain()`), which is how an engine recognises a call that comes back
+   * to a serial agent whose turn is waiting on it.
+   */
+  static populateChainedContext<A extends unknown[], R>(
+    agentId: AgentId,
+    chain: CallChain | undefined,
+    fn: (...args: A) => R,
+    ...args: A
+  ): R {
+    return contextStorage.run(new ChainedHandlerFrame(agentId, chain), fn, ...args);
+  }
+
+  /** The call chain the running handler belongs to (engines use it); `undefined` outside one. */
+  static currentCallChain(): CallChain | undefined {
+    return currentCallChain();
   }
 
   /**

@@ -1,3 +1,6 @@
+import type { AgentActivatedEvent } from './agent-activated-event.js';
+import type { AgentDeactivatedEvent } from './agent-deactivated-event.js';
+import type { StateSaveFailedEvent } from './state-save-failed-event.js';
 import type { AgentConstructionExceptionEvent } from './agent-construction-exception-event.js';
 import type { InterventionExceptionEvent } from './intervention-exception-event.js';
 import type { MessageDroppedEvent } from './message-dropped-event.js';
@@ -10,4 +13,7 @@ export type EngineEvent =
   | MessageHandlerExceptionEvent
   | AgentConstructionExceptionEvent
   | MessageDroppedEvent
-  | InterventionExceptionEvent;
+  | InterventionExceptionEvent
+  | AgentActivatedEvent
+  | AgentDeactivatedEvent
+  | StateSaveFailedEvent;

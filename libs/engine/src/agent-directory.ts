@@ -1,0 +1,380 @@
+import type { StateStore } from '@agentopera/state';
+import type { DeactivationReason, StateSaveOccasion } from '@agentopera/telemetry';
+import {
+  AgentId,
+  AgentInstantiationContext,
+  AgentNotFoundError,
+  EngineStateError,
+  describeValue,
+  type Agent,
+  type AgentEngine,
+  type RegisterAgentBuilderOptions,
+} from '@agentopera/types';
+import { Activation } from './activation.js';
+import { parseRegistration, type AgentRegistration } from './agent-registration.js';
+import { AgentStatePersistence } from './agent-state-persistence.js';
+import type { EngineEventLog } from './engine-event-log.js';
+import { IdleTracker } from './idle-tracker.js';
+
+/** What an `AgentDirectory` is built with. */
+export interface AgentDirectoryOptions {
+  /** The engine agents see through `AgentInstantiationContext` and `bindIdAndEngine`. */
+  readonly engine: AgentEngine;
+  readonly events: EngineEventLog;
+  readonly stateStore?: StateStore;
+  /** Bound on every state store call. */
+  readonly stateStoreTimeoutMs: number;
+  readonly maxActiveAgents?: number;
+}
+
+/**
+ * Which agents exist and where each is in its life: registrations, lazy activation (build, then
+ * load stored state), the live instances, and deactivation (save, close, drop) when idle, over the
+ * cap or asked to. An engine asks it for an agent's `Activation` and reports when a message enters
+ * and leaves it; the directory does the rest.
+ *
+ * Single activation: an id has at most one live instance. Concurrent first messages share one
+ * activation; a message that arrives while its agent is being deactivated waits for that to finish
+ * and reaches the next instance, never the closing one.
+ */
+export class AgentDirectory {
+  /** Set once a serial type is registered: only then do sends carry their call chain. */
+  hasSerialTypes = false;
+  /** Instances built (or registered) so far, and instances deactivated. */
+  activatedCount = 0;
+  deactivatedCount = 0;
+  private readonly registrations = new Map<string, AgentRegistration>();
+  /** Types registered through `registerAgentInstance`, with the one class their instances have. */
+  private readonly instanceTypes = new Map<string, unknown>();
+  private readonly activations = new Map<string, Activation>();
+  private readonly pending = new Map<string, Promise<Activation>>();
+  private readonly engine: AgentEngine;
+  private readonly events: EngineEventLog;
+  private readonly persistence: AgentStatePersistence | undefined;
+  private readonly maxActiveAgents: number | undefined;
+  private readonly idle: IdleTracker;
+
+  constructor(options: AgentDirectoryOptions) {
+    this.engine = options.engine;
+    this.events = options.events;
+    this.persistence = options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs);
+    this.maxActiveAgents = options.maxActiveAgents;
+    this.idle = new IdleTracker(options.maxActiveAgents !== undefined, (activation) => {
+      this.deactivateQuietly(activation, 'idle');
+    });
+  }
+
+  /** Live instances (including those registered with `registerAgentInstance`). */
+  get activeCount(): number {
+    return this.activations.size;
+  }
+
+  get stateStore(): StateStore | undefined {
+    return this.persistence?.store;
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  register(type: string, builder: unknown, options: RegisterAgentBuilderOptions<Agent>): AgentRegistration {
+    if (this.registrations.has(type) || this.instanceTypes.has(type)) {
+      throw new EngineStateError(`An agent type named "${type}" is already registered`);
+    }
+    const registration = parseRegistration(type, builder, options, {
+      hasStateStore: this.persistence !== undefined,
+      maxActiveAgents: this.maxActiveAgents,
+    });
+    this.registrations.set(type, registration);
+    if (registration.serial) this.hasSerialTypes = true;
+    return registration;
+  }
+
+  async registerInstance(agent: Agent, id: AgentId): Promise<void> {
+    if (!(id instanceof AgentId)) throw new TypeError(`registerAgentInstance needs an AgentId, got ${describeValue(id)}`);
+    if (agent === null || typeof agent !== 'object' || typeof agent.onMessage !== 'function') {
+      throw new TypeError(`registerAgentInstance needs an Agent (an object with onMessage), got ${describeValue(agent)}`);
+    }
+    if (this.registrations.has(id.type)) {
+      throw new EngineStateError(`Agent type "${id.type}" has a builder; an instance cannot also be registered for it`);
+    }
+    const key = id.toString();
+    if (this.activations.has(key)) throw new EngineStateError(`An agent instance with id "${key}" is already registered`);
+    const knownClass = this.instanceTypes.get(id.type);
+    if (knownClass !== undefined && knownClass !== agent.constructor) {
+      throw new EngineStateError(
+        `Agent type "${id.type}" already has instances of class ${className(knownClass)}; ` +
+          `an instance of ${className(agent.constructor)} cannot be registered under it (one class per type)`,
+      );
+    }
+    await agent.bindIdAndEngine(id, this.engine);
+    this.activations.set(key, new Activation(id, key, agent, undefined, false));
+    this.instanceTypes.set(id.type, agent.constructor);
+    this.activatedCount++;
+  }
+
+  isKnown(id: AgentId): boolean {
+    return this.registrations.has(id.type) || this.activations.has(id.toString());
+  }
+
+  registration(type: string): AgentRegistration | undefined {
+    return this.registrations.get(type);
+  }
+
+  notFound(id: AgentId): AgentNotFoundError {
+    const known = [...new Set([...this.registrations.keys(), ...this.instanceTypes.keys()])];
+    return new AgentNotFoundError(
+      this.instanceTypes.has(id.type)
+        ? `No agent instance "${id}" is registered (type "${id.type}" has registered instances but no builder)`
+        : `No agent type "${id.type}" is registered (known types: ${known.length ? known.join(', ') : 'none'})`,
+    );
+  }
+
+  // ---------------------------------------------------------------- activation
+
+  /**
+   * The live activation when there is one (or a synchronous builder and nothing to load makes one
+   * now: the common case, no promise), else a promise of it. A builder runs at most once per
+   * activation, however many first messages race.
+   */
+  activationNow(id: AgentId): Activation | Promise<Activation> {
+    const key = id.toString();
+    const existing = this.activations.get(key);
+    if (existing !== undefined) {
+      return existing.closing === undefined ? existing : existing.closing.then(() => this.activation(id));
+    }
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return pending;
+    const registration = this.registrations.get(id.type);
+    if (registration === undefined) return Promise.reject(this.notFound(id));
+    return this.activate(id, key, registration);
+  }
+
+  activation(id: AgentId): Promise<Activation> {
+    const activation = this.activationNow(id);
+    return activation instanceof Promise ? activation : Promise.resolve(activation);
+  }
+
+  /** Every live instance, in activation order. */
+  live(): IterableIterator<Activation> {
+    return this.activations.values();
+  }
+
+  /** A message was accepted for `activation`: it is busy until the matching `leave`. */
+  enter(activation: Activation): void {
+    if (activation.inFlight++ === 0 && activation.tracked) this.idle.busy(activation);
+  }
+
+  /** A message accepted by `enter` is done with `activation`. */
+  leave(activation: Activation): void {
+    if (--activation.inFlight > 0) return;
+    const waiters = activation.idleWaiters;
+    if (waiters !== undefined) {
+      activation.idleWaiters = undefined;
+      for (const wake of waiters) wake();
+    }
+    if (!activation.tracked || activation.closing !== undefined) return;
+    this.idle.idle(activation, performance.now());
+    // Over the cap because nothing was idle when an agent was activated: shed the excess now.
+    if (this.maxActiveAgents !== undefined && this.activations.size > this.maxActiveAgents) this.shedIdle();
+  }
+
+  private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | Promise<Activation> {
+    const load = this.persistence !== undefined && registration.persistence !== 'none';
+    const full = this.maxActiveAgents !== undefined && this.activations.size + this.pending.size >= this.maxActiveAgents;
+    let built: unknown;
+    try {
+      built = AgentInstantiationContext.populateContext(this.engine, id, registration.builder);
+      if (!load && !full && !isThenable(built)) return this.add(id, key, registration, registration.checkBuilt(built), false);
+    } catch (error) {
+      return Promise.reject(this.constructionFailed(id, error));
+    }
+    const activation = (async (): Promise<Activation> => {
+      if (full) await this.makeRoom();
+      const agent = registration.checkBuilt(await built);
+      const activation = new Activation(id, key, agent, registration, this.idle.tracks(registration));
+      if (load) {
+        try {
+          await this.persistence?.load(activation);
+        } catch (error) {
+          // Nothing half-built is kept: the instance that could not take its state is closed.
+          await agent.close().catch(() => undefined);
+          throw error;
+        }
+      }
+      return this.addActivation(activation, load && activation.stateVersion !== null);
+    })().then(
+      (activation) => {
+        this.pending.delete(key);
+        return activation;
+      },
+      (error: unknown) => {
+        this.pending.delete(key);
+        throw this.constructionFailed(id, error);
+      },
+    );
+    this.pending.set(key, activation);
+    return activation;
+  }
+
+  private add(id: AgentId, key: string, registration: AgentRegistration, agent: Agent, stateLoaded: boolean): Activation {
+    return this.addActivation(new Activation(id, key, agent, registration, this.idle.tracks(registration)), stateLoaded);
+  }
+
+  private addActivation(activation: Activation, stateLoaded: boolean): Activation {
+    this.activations.set(activation.key, activation);
+    this.activatedCount++;
+    this.events.activated(activation.id, stateLoaded);
+    // Never used yet: idle from the start, so a `get(…, { lazy: false })` agent can time out too.
+    if (activation.tracked) this.idle.idle(activation, performance.now());
+    return activation;
+  }
+
+  private constructionFailed(id: AgentId, error: unknown): unknown {
+    this.events.constructionException(id, error);
+    return error;
+  }
+
+  /** Deactivates least-recently-used idle agents until one more fits under the cap (or none is idle). */
+  private async makeRoom(): Promise<void> {
+    const cap = this.maxActiveAgents ?? Infinity;
+    while (this.activations.size + this.pending.size > cap) {
+      const victim = this.idle.leastRecentlyUsed();
+      if (victim === undefined) return; // none idle: activate anyway, shed the excess later
+      this.idle.busy(victim);
+      // A failed save keeps the victim (reported); activate anyway rather than try every agent.
+      if (!(await this.deactivateQuietly(victim, 'capacity'))) return;
+    }
+  }
+
+  private shedIdle(): void {
+    const victim = this.idle.leastRecentlyUsed();
+    if (victim === undefined) return;
+    this.idle.busy(victim);
+    void this.deactivateQuietly(victim, 'capacity');
+  }
+
+  // ---------------------------------------------------------------- deactivation and saving
+
+  /**
+   * Deactivates the live instance of `id`: once it is idle, saves its state, closes it and drops
+   * it. `false` when it is not active or was registered as an instance (it could not be rebuilt).
+   * Rejects, leaving the agent active, when its state cannot be saved.
+   */
+  async deactivate(id: AgentId): Promise<boolean> {
+    if (!(id instanceof AgentId)) throw new TypeError(`deactivate needs an AgentId, got ${describeValue(id)}`);
+    const activation = this.activations.get(id.toString());
+    if (activation === undefined) return false;
+    return this.deactivateActivation(activation, 'requested');
+  }
+
+  private async deactivateQuietly(activation: Activation, reason: DeactivationReason): Promise<boolean> {
+    try {
+      return await this.deactivateActivation(activation, reason);
+    } catch {
+      // Reported by deactivateActivation; the agent stays active and is tried again later.
+      return false;
+    }
+  }
+
+  private async deactivateActivation(activation: Activation, reason: DeactivationReason): Promise<boolean> {
+    if (activation.registration === undefined) return false;
+    if (activation.closing !== undefined) {
+      await activation.closing;
+      return !this.activations.has(activation.key);
+    }
+    // Deactivate on idle: new messages keep being accepted meanwhile (waiting could deadlock a
+    // call chain that is waiting on this very agent).
+    while (activation.inFlight > 0) await new Promise<void>((wake) => (activation.idleWaiters ??= []).push(wake));
+    if (activation.closing !== undefined || !this.activations.has(activation.key)) return this.deactivateActivation(activation, reason);
+    this.idle.busy(activation);
+    let closed!: () => void;
+    activation.closing = new Promise<void>((resolve) => (closed = resolve));
+    const saved = await this.saveFor(activation, 'deactivate');
+    if (saved instanceof Failure) {
+      activation.closing = undefined;
+      closed();
+      if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
+      throw saved.error;
+    }
+    try {
+      await activation.agent.close();
+    } catch (error) {
+      this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, error);
+    }
+    this.activations.delete(activation.key);
+    this.deactivatedCount++;
+    this.events.deactivated(activation.id, reason, saved);
+    closed();
+    return true;
+  }
+
+  /** Saves after a handled message (`persistence: 'turn'`); the caller's result waits for it. */
+  async saveTurn(activation: Activation): Promise<void> {
+    const saved = await this.saveFor(activation, 'turn');
+    if (saved instanceof Failure) throw saved.error;
+  }
+
+  /** `true` when saved, `false` when this agent is not persisted, a `Failure` (reported) otherwise. */
+  private async saveFor(activation: Activation, occasion: StateSaveOccasion): Promise<boolean | Failure> {
+    const persistence = this.persistence;
+    if (persistence === undefined || activation.registration === undefined || activation.registration.persistence === 'none') return false;
+    try {
+      await persistence.save(activation);
+      return true;
+    } catch (error) {
+      this.events.saveFailed(activation.id, occasion, error);
+      return new Failure(error);
+    }
+  }
+
+  /** Saves every live agent persisted on deactivation (the engine stops); failures are returned. */
+  async saveAll(): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    for (const activation of [...this.activations.values()]) {
+      if (activation.registration?.persistence !== 'deactivate' || activation.closing !== undefined) continue;
+      const saved = await this.saveFor(activation, 'stop');
+      if (saved instanceof Failure) errors.push(saved.error);
+    }
+    return errors;
+  }
+
+  /**
+   * Saves and closes every live agent, all of them even if some fail, and forgets them; returns
+   * the failures. Instances from `registerAgentInstance` are closed but stay registered.
+   */
+  async closeAll(): Promise<unknown[]> {
+    this.idle.close();
+    const errors: unknown[] = [];
+    for (const activation of [...this.activations.values()]) {
+      if (activation.closing !== undefined) await activation.closing;
+      if (!this.activations.has(activation.key)) continue;
+      let saved: boolean | Failure = false;
+      if (activation.registration !== undefined) {
+        saved = await this.saveFor(activation, 'close');
+        if (saved instanceof Failure) errors.push(saved.error);
+      }
+      try {
+        await activation.agent.close();
+      } catch (error) {
+        errors.push(error);
+      }
+      if (activation.registration !== undefined && this.activations.delete(activation.key)) {
+        this.deactivatedCount++;
+        this.events.deactivated(activation.id, 'close', saved === true);
+      }
+    }
+    return errors;
+  }
+}
+
+/** A failure already reported to the event log, carried back to whoever must rethrow it. */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function className(value: unknown): string {
+  return typeof value === 'function' && value.name ? value.name : 'an anonymous class';
+}

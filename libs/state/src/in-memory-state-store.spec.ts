@@ -1,0 +1,4 @@
+import { describeStateStoreConformance } from './testing.js';
+import { InMemoryStateStore } from './index.js';
+
+describeStateStoreConformance('InMemoryStateStore', () => new InMemoryStateStore());

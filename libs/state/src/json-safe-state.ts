@@ -1,0 +1,144 @@
+import { InvalidStateError, type AgentId, type AgentState } from '@agentopera/types';
+
+// State must come back from JSON.parse(JSON.stringify(state)) as it went in, so that what an
+// engine saves is what the agent later loads, whatever store sits behind it. The check walks the
+// value once and names the first member that JSON would change, drop or refuse.
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+type PathStep = string | number | symbol;
+
+function formatPath(steps: readonly PathStep[]): string {
+  let path = 'state';
+  for (const step of steps) {
+    if (typeof step === 'number') path += `[${step}]`;
+    else if (typeof step === 'symbol') path += `[${String(step)}]`;
+    else path += IDENTIFIER.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+  }
+  return path;
+}
+
+function article(word: string): string {
+  return /^[AEIOU]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** Why an object with a prototype other than Object's (or none) is not plain data. */
+function describeNonPlain(value: object): string {
+  const constructor = (value as { constructor?: unknown }).constructor;
+  const name = typeof constructor === 'function' ? constructor.name : '';
+  if (!name) return 'an object with a non-plain prototype';
+  // Built-ins read as "a Map", "a Date"; user classes as "an instance of Counter".
+  const builtIn = (globalThis as Record<string, unknown>)[name] === constructor;
+  return builtIn ? article(name) : `an instance of ${name}`;
+}
+
+/** Why a primitive (or function) is not JSON-safe, or `undefined` when it is. */
+function describeUnsafePrimitive(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      if (Number.isFinite(value)) return undefined;
+      return Number.isNaN(value) ? 'NaN' : String(value);
+    case 'undefined':
+      return 'undefined';
+    case 'bigint':
+      return 'a BigInt';
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return `a function${value.name ? ` (${value.name})` : ''}`;
+    default:
+      return undefined;
+  }
+}
+
+class Walk {
+  readonly #steps: PathStep[] = [];
+  // Objects on the path from the root to the current value, with their depth: a repeat is a cycle.
+  // An object reached twice along different branches is fine (JSON copies it twice, equal).
+  readonly #ancestors = new Map<object, number>();
+
+  constructor(readonly id: AgentId) {}
+
+  fail(reason: string, at: readonly PathStep[] = this.#steps): never {
+    throw new InvalidStateError(`${String(this.id)}: ${formatPath(at)} is ${reason}`);
+  }
+
+  value(value: unknown): void {
+    if (typeof value !== 'object' || value === null) {
+      const reason = value === null ? undefined : describeUnsafePrimitive(value);
+      if (reason !== undefined) this.fail(reason);
+      return;
+    }
+    const seenAt = this.#ancestors.get(value);
+    if (seenAt !== undefined) {
+      this.fail(`a cycle (it refers back to ${formatPath(this.#steps.slice(0, seenAt))})`);
+    }
+    this.#ancestors.set(value, this.#steps.length);
+    if (Array.isArray(value)) this.#array(value);
+    else this.#object(value);
+    this.#ancestors.delete(value);
+  }
+
+  #member(step: PathStep, value: unknown): void {
+    this.#steps.push(step);
+    this.value(value);
+    this.#steps.pop();
+  }
+
+  #array(array: unknown[]): void {
+    if (Object.getPrototypeOf(array) !== Array.prototype) this.fail(describeNonPlain(array));
+    for (let index = 0; index < array.length; index++) {
+      const descriptor = Object.getOwnPropertyDescriptor(array, index);
+      if (descriptor === undefined) this.#failAt(index, 'a hole in a sparse array');
+      if (!('value' in descriptor)) this.#failAt(index, 'a getter');
+      this.#member(index, descriptor.value);
+    }
+    // Every index is present, so own keys beyond them and "length" are properties JSON drops.
+    const keys = Reflect.ownKeys(array);
+    if (keys.length !== array.length + 1) {
+      const extra = keys.find((key) => key !== 'length' && !(typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key)));
+      this.#failAt(extra ?? 'length', 'a property of an array, which JSON drops');
+    }
+  }
+
+  #object(object: object): void {
+    const prototype: unknown = Object.getPrototypeOf(object);
+    if (prototype !== Object.prototype && prototype !== null) this.fail(describeNonPlain(object));
+    for (const key of Reflect.ownKeys(object)) {
+      if (typeof key === 'symbol') this.#failAt(key, 'a symbol-keyed property, which JSON drops');
+      const descriptor = Object.getOwnPropertyDescriptor(object, key) ?? {};
+      if (!descriptor.enumerable) this.#failAt(key, 'not enumerable, so JSON drops it');
+      if (!('value' in descriptor)) this.#failAt(key, 'a getter');
+      this.#member(key, descriptor.value);
+    }
+  }
+
+  #failAt(step: PathStep, reason: string): never {
+    return this.fail(reason, [...this.#steps, step]);
+  }
+}
+
+/**
+ * Throws `InvalidStateError` unless `state` is a plain object that survives
+ * `JSON.parse(JSON.stringify(state))` unchanged: plain objects, arrays without holes, strings,
+ * finite numbers, booleans and null, with no cycle. The message names the agent and the first
+ * offending member, e.g. `counter/a: state.seen is a Map`. (`-0` passes and is stored as `0`.)
+ */
+export function assertJsonSafeState(id: AgentId, state: unknown): asserts state is AgentState {
+  const walk = new Walk(id);
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    const what = state === null ? 'null' : Array.isArray(state) ? 'an array' : (describeUnsafePrimitive(state) ?? `a ${typeof state}`);
+    throw new InvalidStateError(`${String(id)}: state is ${what}; a state must be a plain object`);
+  }
+  try {
+    walk.value(state);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new InvalidStateError(`${String(id)}: state is nested too deeply to store`, { cause: error });
+    }
+    throw error;
+  }
+}
