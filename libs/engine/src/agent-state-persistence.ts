@@ -5,7 +5,7 @@ import type { Activation } from './activation.js';
 /** A state store call that did not settle within the engine's `stateStoreTimeoutMs`. */
 export class StateStoreTimeoutError extends AgentOperaError {
   override readonly name = 'StateStoreTimeoutError';
-  readonly code = 'STATE_STORE_TIMEOUT';
+  override readonly code = 'STATE_STORE_TIMEOUT';
 
   constructor(
     readonly operation: 'get' | 'set',

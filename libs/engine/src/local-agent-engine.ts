@@ -19,7 +19,10 @@ import {
   type AgentState,
   type EngineState,
   type GetAgentOptions,
+  type InferResponse,
   type RegisterAgentBuilderOptions,
+  type SendableMessage,
+  type SendMessageResult,
   type SendOptions,
   type Subscription,
 } from '@agentopera/types';
@@ -139,8 +142,12 @@ export class LocalAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- messaging
 
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options?: SendOptions): Promise<R> {
-    return this.intake.send<R>(message, recipient, options);
+  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options?: SendOptions,
+  ): Promise<SendMessageResult<R, M>> {
+    return this.intake.send<SendMessageResult<R, M>>(message, recipient, options);
   }
 
   publishMessage(message: unknown, channel: MessageChannel, options?: SendOptions): Promise<void> {
