@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runNode } from './run.js';
 import { WORKSPACE_ROOT } from './workspace-root.js';
 
-// Every ```ts block of the guide (docs/*.md) and of the READMEs is a complete module that must
-// type-check against the libraries' real API, strictly. A block whose info string says `fragment`
+// Every ```ts block of the guide (docs/*.md) and of the repository's README is a complete module
+// that must type-check against the libraries' real API, strictly. A block whose info string says `fragment`
 // (```ts fragment) is a shape or an excerpt and is left out.
-const pages = execFileSync('git', ['ls-files', '-co', '--exclude-standard', 'README.md', 'docs/*.md', 'libs/*/README.md', 'apps/*/README.md'], {
+const pages = execFileSync('git', ['ls-files', '-co', '--exclude-standard', 'README.md', 'docs/*.md'], {
   cwd: WORKSPACE_ROOT,
   encoding: 'utf8',
 })

@@ -173,9 +173,6 @@ console.log(reply);
 
   describe("the README's examples under each toolchain", () => {
     const examples = readmeExamples(readme);
-    // Standard decorators need the decorator work of issue 9 item 3 (branch `dx`); until it is
-    // merged, those cases are skipped rather than left failing.
-    const STANDARD_DECORATORS_SUPPORTED = false;
     const cases = (['legacy', 'standard'] as const).flatMap((decorators: DecoratorFlavour) =>
       TOOLCHAINS.map((toolchain) => ({ decorators, toolchain })),
     );
@@ -185,8 +182,7 @@ console.log(reply);
     });
 
     for (const { decorators, toolchain } of cases) {
-      const skip = decorators === 'standard' && !STANDARD_DECORATORS_SUPPORTED;
-      it.skipIf(skip)(`${toolchain.name}, ${decorators} decorators: every example compiles, runs and prints its message`, () => {
+      it(`${toolchain.name}, ${decorators} decorators: every example compiles, runs and prints its message`, () => {
         const dir = join(project, `${toolchain.name.replace(/\W+/g, '-')}-${decorators}`);
         writeTsconfig(dir, decorators);
         examples.forEach((code, index) => writeFileSync(join(dir, `example-${index + 1}.ts`), code));
