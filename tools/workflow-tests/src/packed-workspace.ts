@@ -35,6 +35,21 @@ export function packWorkspace(): PackedWorkspace {
   return { ws, packagesDir, tarballs, unpacked };
 }
 
+/** `name` and every package of ours it depends on, directly or not, as the packed manifests say. */
+export function withDependencies(packed: PackedWorkspace, name: string): string[] {
+  const closure = new Set<string>();
+  const visit = (pkg: string): void => {
+    if (closure.has(pkg)) return;
+    const folder = packed.unpacked.get(pkg);
+    if (folder === undefined) throw new Error(`${pkg} was not packed`);
+    closure.add(pkg);
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) if (packed.unpacked.has(dependency)) visit(dependency);
+  };
+  visit(name);
+  return [...closure].sort();
+}
+
 /** The files of a folder, recursively, as paths relative to it with forward slashes. */
 export function filesIn(folder: string): string[] {
   return readdirSync(folder, { recursive: true, withFileTypes: true })
