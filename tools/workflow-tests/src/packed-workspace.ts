@@ -76,16 +76,16 @@ export function publishableLibraries(root: string): string[] {
  */
 export function readmeInstallCommand(readme: string, checkout: string): string {
   const commands = [...readme.matchAll(/^npm install (\S+)\/dist\/packages\/\*\.tgz\b.*$/gm)];
-  if (commands.length !== 1) {
+  const [line, placeholder] = commands[0] ?? [];
+  if (commands.length !== 1 || line === undefined || placeholder === undefined) {
     throw new Error(`expected the README to give one "npm install <checkout>/dist/packages/*.tgz" line, found ${commands.length}`);
   }
-  const [line, placeholder] = commands[0]! as unknown as [string, string];
   return line.replace(placeholder, checkout);
 }
 
 /** The README's main examples: the ```ts blocks that import '@agentopera/core' and print a message. */
 export function readmeExamples(readme: string): string[] {
   return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
-    .map((match) => match[1]!)
+    .map((match) => match[1] ?? '')
     .filter((code) => code.includes("from '@agentopera/core'") && code.includes('Received message'));
 }
