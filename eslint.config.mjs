@@ -34,9 +34,10 @@ export default [
   {
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
     rules: {
+      // Tests may reach the shared test tooling in tools/vitest (e.g. bundling a child process).
       '@nx/enforce-module-boundaries': [
         'error',
-        { enforceBuildableLibDependency: false, allow: [], depConstraints, banTransitiveDependencies: false },
+        { enforceBuildableLibDependency: false, allow: ['^(\\.\\./)+tools/vitest/[\\w-]+\\.js$'], depConstraints, banTransitiveDependencies: false },
       ],
     },
   },

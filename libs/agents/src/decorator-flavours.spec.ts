@@ -174,7 +174,7 @@ describe.each(FLAVOURS)('%s decorators, compiled by tsc', (flavour) => {
 
   it('refuse a getter', () => {
     expect(codes('getter.ts').length).toBeGreaterThan(0);
-    const message = flavour === 'legacy' ? 'Getter.onTask: it decorates methods only, not accessors or fields' : 'method onTask: it decorates methods only, not getters (onTask)';
+    const message = flavour === 'legacy' ? 'Getter.onTask: it decorates methods only, not accessors or fields' : '@rpc(Task) on getter onTask: it decorates methods only, not getters';
     expect(() => loadFixture(GETTER, flavour)).toThrow(message);
   });
 });

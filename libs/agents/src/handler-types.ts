@@ -50,7 +50,6 @@ type KindResponse<K extends HandlerKind, M> = K extends 'event' ? unknown : Hand
 type FirstParameter<F> = F extends (message: infer P, ...rest: never[]) => unknown ? P : never;
 
 // Type-only key of the phantom member that lets `defineHandlers` check a method against a declaration.
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- exists only for its type
 declare const handlerMethod: unique symbol;
 
 /** The method type a declaration accepts (phantom: never present at run time). */

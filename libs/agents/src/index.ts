@@ -6,6 +6,7 @@ export type {
   HandlerDecoratorFactory,
   HandlerKind,
   HandlerMethod,
+  HandlerMethodCheck,
   HandlerOptions,
   HandlerResponse,
   InferredHandlerDecorator,

@@ -33,7 +33,8 @@ export function declarationOf(decorator: unknown): HandlerDeclaration | undefine
 function createHandlerDecoratorFactory<K extends HandlerKind>(kind: K, name: string): HandlerDecoratorFactory<K> {
   function factory(first?: unknown, second?: unknown): unknown {
     // `@rpc` without parentheses: the compiler calls the factory itself as the decorator.
-    if (isStandardContext(second) || typeof second === 'string' || typeof second === 'symbol' || arguments.length > 2) {
+    const legacyCall = arguments.length === 3 && (typeof second === 'string' || typeof second === 'symbol');
+    if (isStandardContext(second) || legacyCall) {
       throw new HandlerDefinitionError(
         `@${name} must be called with the message class: write @${name}(MyMessage), not @${name}`,
       );
@@ -83,11 +84,12 @@ function decorateLegacy(
 /** Standard (TC39) decorators: (method, context). */
 function decorateStandard(declaration: HandlerDeclaration, value: unknown, context: StandardContext): void {
   const written = `@${writtenForm(declaration)}`;
-  const method = `${context.static ? 'static ' : ''}method ${String(context.name)}`;
+  // The class is not known yet: standard decorators run before it exists.
+  const method = `${context.static ? 'static ' : ''}${context.kind} ${String(context.name)}`;
   function fail(problem: string): never {
     throw new HandlerDefinitionError(`${written} on ${method}: ${problem}`);
   }
-  if (context.kind !== 'method') fail(`it decorates methods only, not ${context.kind}s (${String(context.name)})`);
+  if (context.kind !== 'method') fail(`it decorates methods only, not ${context.kind}s`);
   if (context.static) fail('handlers must be instance methods, not static ones');
   if (typeof value !== 'function') fail(`expected the method, got ${typeof value}`);
   const metadata = context.metadata;

@@ -51,9 +51,13 @@ const table: Record<string, { readonly code: string; readonly make: () => Error;
   DeserializationError: { code: 'DESERIALIZATION', make: () => new core.DeserializationError('T', 'm'), parent: core.MessageCodecError },
   HandlerDefinitionError: { code: 'HANDLER_DEFINITION', make: () => new core.HandlerDefinitionError('m'), parent: core.AgentOperaError },
   AgentBindingError: { code: 'AGENT_BINDING', make: () => new core.AgentBindingError('m'), parent: core.AgentOperaError },
+  StateConflictError: { code: 'STATE_CONFLICT', make: () => new core.StateConflictError(new AgentId('a', 'k'), null, '1'), parent: core.AgentOperaError },
+  StateStoreClosedError: { code: 'STATE_STORE_CLOSED', make: () => new core.StateStoreClosedError('m'), parent: core.AgentOperaError },
+  CorruptStateError: { code: 'STATE_CORRUPT', make: () => new core.CorruptStateError('m'), parent: core.AgentOperaError },
+  StateStoreLocationError: { code: 'STATE_STORE_LOCATION', make: () => new core.StateStoreLocationError('m'), parent: core.AgentOperaError },
   StateStoreTimeoutError: {
     code: 'STATE_STORE_TIMEOUT',
-    make: () => new core.StateStoreTimeoutError('get', new AgentId('counter', 'a'), 5),
+    make: () => new core.StateStoreTimeoutError('set', new AgentId('a', 'k'), 10),
     parent: core.AgentOperaError,
   },
 };

@@ -53,6 +53,8 @@ export class AgentDirectory {
   private readonly persistence: AgentStatePersistence | undefined;
   private readonly maxActiveAgents: number | undefined;
   private readonly idle: IdleTracker;
+  /** Deactivations under way: those agents are already on their way out of the cap. */
+  private closingCount = 0;
 
   constructor(options: AgentDirectoryOptions) {
     this.engine = options.engine;
@@ -101,7 +103,7 @@ export class AgentDirectory {
     const knownClass = this.instanceTypes.get(id.type);
     if (knownClass !== undefined && knownClass !== agent.constructor) {
       throw new EngineStateError(
-        `Agent type "${id.type}" already has instances of class ${className(knownClass)}; ` +
+        `Agent type "${id.type}" has instances of class ${className(knownClass)}; ` +
           `an instance of ${className(agent.constructor)} cannot be registered under it (one class per type)`,
       );
     }
@@ -158,6 +160,23 @@ export class AgentDirectory {
     return this.activations.values();
   }
 
+  /**
+   * Makes `activation` busy for one message, unless it was deactivated (or began to be) since it
+   * was looked up: then the message goes to the agent's next instance. Checking and entering in
+   * one synchronous step is what keeps messages away from closing instances.
+   */
+  async enterLive(activation: Activation, id: AgentId): Promise<Activation> {
+    let live = activation;
+    for (let attempt = 1; live.retired || live.closing !== undefined; attempt++) {
+      // Should instances keep vanishing under this message, let timers and I/O run between tries
+      // rather than spin in microtasks.
+      if (attempt % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+      live = await this.activation(id);
+    }
+    this.enter(live);
+    return live;
+  }
+
   /** A message was accepted for `activation`: it is busy until the matching `leave`. */
   enter(activation: Activation): void {
     if (activation.inFlight++ === 0 && activation.tracked) this.idle.busy(activation);
@@ -171,10 +190,10 @@ export class AgentDirectory {
       activation.idleWaiters = undefined;
       for (const wake of waiters) wake();
     }
-    if (!activation.tracked || activation.closing !== undefined) return;
+    if (!activation.tracked || activation.closing !== undefined || activation.retired) return;
     this.idle.idle(activation, performance.now());
     // Over the cap because nothing was idle when an agent was activated: shed the excess now.
-    if (this.maxActiveAgents !== undefined && this.activations.size > this.maxActiveAgents) this.shedIdle();
+    if (this.maxActiveAgents !== undefined && this.activations.size - this.closingCount > this.maxActiveAgents) this.shedIdle();
   }
 
   private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | Promise<Activation> {
@@ -188,7 +207,7 @@ export class AgentDirectory {
       return Promise.reject(this.constructionFailed(id, error));
     }
     const activation = (async (): Promise<Activation> => {
-      if (full) await this.makeRoom();
+      if (full) await this.makeRoom(key);
       const agent = registration.checkBuilt(await built);
       const activation = new Activation(id, key, agent, registration, this.idle.tracks(registration));
       if (load) {
@@ -223,9 +242,18 @@ export class AgentDirectory {
     this.activations.set(activation.key, activation);
     this.activatedCount++;
     this.events.activated(activation.id, stateLoaded);
-    // Never used yet: idle from the start, so a `get(…, { lazy: false })` agent can time out too.
-    if (activation.tracked) this.idle.idle(activation, performance.now());
+    // Not idle until the message it was built for has been through it: a fresh instance that
+    // could be chosen as a victim before that message enters would let activations under the cap
+    // evict one another forever. One macrotask later, an instance nothing entered (built by
+    // `get(…, { lazy: false })`, or its message was cancelled) counts as idle from then on.
+    if (activation.tracked) setImmediate(() => this.idleIfUnused(activation));
     return activation;
+  }
+
+  private idleIfUnused(activation: Activation): void {
+    if (activation.inFlight === 0 && !activation.retired && activation.closing === undefined && activation.idleSince === 0) {
+      this.idle.idle(activation, performance.now());
+    }
   }
 
   private constructionFailed(id: AgentId, error: unknown): unknown {
@@ -234,9 +262,10 @@ export class AgentDirectory {
   }
 
   /** Deactivates least-recently-used idle agents until one more fits under the cap (or none is idle). */
-  private async makeRoom(): Promise<void> {
+  private async makeRoom(key: string): Promise<void> {
     const cap = this.maxActiveAgents ?? Infinity;
-    while (this.activations.size + this.pending.size > cap) {
+    // Other activations under way count against the cap too; this one is about to.
+    while (this.activations.size + this.pending.size - (this.pending.has(key) ? 1 : 0) >= cap) {
       const victim = this.idle.leastRecentlyUsed();
       if (victim === undefined) return; // none idle: activate anyway, shed the excess later
       this.idle.busy(victim);
@@ -276,7 +305,7 @@ export class AgentDirectory {
   }
 
   private async deactivateActivation(activation: Activation, reason: DeactivationReason): Promise<boolean> {
-    if (activation.registration === undefined) return false;
+    if (activation.registration === undefined || activation.retired) return false;
     if (activation.closing !== undefined) {
       await activation.closing;
       return !this.activations.has(activation.key);
@@ -288,8 +317,10 @@ export class AgentDirectory {
     this.idle.busy(activation);
     let closed!: () => void;
     activation.closing = new Promise<void>((resolve) => (closed = resolve));
+    this.closingCount++;
     const saved = await this.saveFor(activation, 'deactivate');
     if (saved instanceof Failure) {
+      this.closingCount--;
       activation.closing = undefined;
       closed();
       if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
@@ -301,6 +332,8 @@ export class AgentDirectory {
       this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, error);
     }
     this.activations.delete(activation.key);
+    activation.retired = true;
+    this.closingCount--;
     this.deactivatedCount++;
     this.events.deactivated(activation.id, reason, saved);
     closed();
@@ -358,6 +391,7 @@ export class AgentDirectory {
         errors.push(error);
       }
       if (activation.registration !== undefined && this.activations.delete(activation.key)) {
+        activation.retired = true;
         this.deactivatedCount++;
         this.events.deactivated(activation.id, 'close', saved === true);
       }

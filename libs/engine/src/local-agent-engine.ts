@@ -20,9 +20,9 @@ import {
   type EngineState,
   type GetAgentOptions,
   type InferResponse,
-  type RegisterAgentBuilderOptions,
   type SendableMessage,
   type SendMessageResult,
+  type RegisterAgentBuilderOptions,
   type SendOptions,
   type Subscription,
 } from '@agentopera/types';

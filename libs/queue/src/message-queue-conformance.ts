@@ -47,6 +47,27 @@ function takeAll(queue: MessageQueue<number>): number[] {
   return items;
 }
 
+/** The queue's iterator (the kit runs those checks only on queues that have one). */
+function iteratorOf(queue: MessageQueue<number>): AsyncIterator<number> {
+  const iterate = queue[Symbol.asyncIterator];
+  if (iterate === undefined) throw new TypeError('the queue has no [Symbol.asyncIterator]');
+  return iterate.call(queue);
+}
+
+function iterable(queue: MessageQueue<number>): AsyncIterable<number> {
+  return { [Symbol.asyncIterator]: () => iteratorOf(queue) };
+}
+
+/** Consumes `queue` in a `for await` loop, marking each item done, until the loop ends. */
+function consume(queue: MessageQueue<number>, received: number[]): Promise<void> {
+  return (async () => {
+    for await (const item of iterable(queue)) {
+      received.push(item);
+      queue.taskDone();
+    }
+  })();
+}
+
 function expectShutDown(observed: Observed<unknown>): void {
   expect(observed.state).toBe('rejected');
   expect(observed.reason).toBeInstanceOf(QueueShutDownError);
@@ -55,7 +76,8 @@ function expectShutDown(observed: Observed<unknown>): void {
 /**
  * Registers Vitest suites checking that `makeQueue(maxsize)` builds a `MessageQueue` with the
  * contract of Python 3.13's `asyncio.Queue`: sizes, waiting `get`/`put`, backpressure, `taskDone`/
- * `join` and both kinds of `shutdown`. Call it at the top level of a spec file.
+ * `join` and both kinds of `shutdown`, and `for await` iteration when the queue offers it. Call
+ * it at the top level of a spec file.
  */
 export function describeMessageQueueConformance(
   name: string,
@@ -335,6 +357,68 @@ export function describeMessageQueueConformance(
         queue.shutdown();
         queue.shutdown(true);
         expect(queue.qsize()).toBe(0);
+      });
+    });
+
+    const iterates = typeof makeQueue(0)[Symbol.asyncIterator] === 'function';
+    describe.skipIf(!iterates)('for await', () => {
+      it('yields items as they are put, and ends at shutdown() once drained', async () => {
+        const queue = makeQueue(0);
+        putAll(queue, [1, 2]);
+        const received: number[] = [];
+        const loop = observe(consume(queue, received));
+        await settle();
+        expectOrder(received, [1, 2]);
+        expect(loop.state).toBe('pending');
+        queue.putNowait(3);
+        await settle();
+        expectOrder(received, [1, 2, 3]);
+        putAll(queue, [4, 5]);
+        queue.shutdown();
+        await settle();
+        expect(loop.state).toBe('fulfilled');
+        expectOrder(received, [1, 2, 3, 4, 5]);
+        await expect(queue.join()).resolves.toBeUndefined();
+      });
+
+      it('ends a waiting loop at shutdown(true)', async () => {
+        const queue = makeQueue(0);
+        const received: number[] = [];
+        const loop = observe(consume(queue, received));
+        await settle();
+        queue.shutdown(true);
+        await settle();
+        expect([loop.state, received]).toEqual(['fulfilled', []]);
+      });
+
+      it('ends after shutdown(true) without the items it dropped', async () => {
+        const queue = makeQueue(0);
+        putAll(queue, [1, 2, 3]);
+        const iterator = iteratorOf(queue);
+        const first = await iterator.next();
+        queue.shutdown(true);
+        expect(first.done).toBe(false);
+        expect(await iterator.next()).toEqual({ done: true, value: undefined });
+      });
+
+      it('takes nothing more when the loop is left early', async () => {
+        const queue = makeQueue(0);
+        putAll(queue, [1, 2, 3]);
+        for await (const _item of iterable(queue)) break;
+        expect(queue.qsize()).toBe(2);
+      });
+
+      it('gives each item to one of several loops', async () => {
+        const queue = makeQueue(2);
+        const first: number[] = [];
+        const second: number[] = [];
+        const loops = [consume(queue, first), consume(queue, second)];
+        for (let item = 0; item < 20; item++) await queue.put(item);
+        queue.shutdown();
+        await Promise.all(loops);
+        expectOrder([...first, ...second].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+        expect(first.length).toBeGreaterThan(0);
+        expect(second.length).toBeGreaterThan(0);
       });
     });
   });

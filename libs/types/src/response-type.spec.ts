@@ -38,6 +38,8 @@ function sends(engine: AgentEngine) {
     explicitPrimitive: () => engine.sendMessage<number>('text', id),
     explicitLiteral: () => engine.sendMessage<number>({ any: 'fields' }, id),
     explicitNullish: () => [engine.sendMessage<number>(null, id), engine.sendMessage<number>(undefined, id)],
+    forwardedUnknown: (message: unknown) => engine.sendMessage(message, id),
+    forwardedObject: (message: unknown) => engine.sendMessage<number>(message as object, id),
     contradicting: async () => {
       // @ts-expect-error Task declares string: an explicit number contradicts it
       const r: number = await engine.sendMessage<number>(new Task('x'), id);
@@ -47,6 +49,8 @@ function sends(engine: AgentEngine) {
       await engine.sendMessage<string>({ alias: 'a' } as Alias, id);
       // @ts-expect-error the inferred result is string, not number
       const s: number = await engine.sendMessage(new Task('x'), id);
+      // @ts-expect-error a message typed unknown cannot be checked against an explicit result type
+      await engine.sendMessage<number>(s as unknown, id);
       return [r, s];
     },
   };
@@ -68,6 +72,8 @@ describe('typed RPC', () => {
     expectTypeOf<ReturnType<Sends['explicitUndeclared']>>().toEqualTypeOf<Promise<number>>();
     expectTypeOf<ReturnType<Sends['explicitPrimitive']>>().toEqualTypeOf<Promise<number>>();
     expectTypeOf<ReturnType<Sends['explicitLiteral']>>().toEqualTypeOf<Promise<number>>();
+    expectTypeOf<ReturnType<Sends['forwardedUnknown']>>().toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf<ReturnType<Sends['forwardedObject']>>().toEqualTypeOf<Promise<number>>();
   });
 
   it('reads a declaration back with ResponseOf and SendMessageResult', () => {
