@@ -4,14 +4,14 @@ import {
   AgentId,
   AgentInstantiationContext,
   AgentNotFoundError,
-  EngineStateError,
   describeValue,
   type Agent,
   type AgentEngine,
   type RegisterAgentBuilderOptions,
 } from '@agentopera/types';
 import { Activation } from './activation.js';
-import { parseRegistration, type AgentRegistration } from './agent-registration.js';
+import type { AgentRegistration } from './agent-registration.js';
+import { AgentTypeRegistry } from './agent-type-registry.js';
 import { AgentStatePersistence } from './agent-state-persistence.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import { IdleTracker } from './idle-tracker.js';
@@ -38,14 +38,10 @@ export interface AgentDirectoryOptions {
  * and reaches the next instance, never the closing one.
  */
 export class AgentDirectory {
-  /** Set once a serial type is registered: only then do sends carry their call chain. */
-  hasSerialTypes = false;
   /** Instances built (or registered) so far, and instances deactivated. */
   activatedCount = 0;
   deactivatedCount = 0;
-  private readonly registrations = new Map<string, AgentRegistration>();
-  /** Types registered through `registerAgentInstance`, with the one class their instances have. */
-  private readonly instanceTypes = new Map<string, unknown>();
+  private readonly types: AgentTypeRegistry;
   private readonly activations = new Map<string, Activation>();
   private readonly pending = new Map<string, Promise<Activation>>();
   private readonly engine: AgentEngine;
@@ -61,6 +57,7 @@ export class AgentDirectory {
     this.events = options.events;
     this.persistence = options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs);
     this.maxActiveAgents = options.maxActiveAgents;
+    this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
     this.idle = new IdleTracker(options.maxActiveAgents !== undefined, (activation) => {
       this.deactivateQuietly(activation, 'idle');
     });
@@ -78,56 +75,33 @@ export class AgentDirectory {
   // ---------------------------------------------------------------- registration
 
   register(type: string, builder: unknown, options: RegisterAgentBuilderOptions<Agent>): AgentRegistration {
-    if (this.registrations.has(type) || this.instanceTypes.has(type)) {
-      throw new EngineStateError(`An agent type named "${type}" is already registered`);
-    }
-    const registration = parseRegistration(type, builder, options, {
-      hasStateStore: this.persistence !== undefined,
-      maxActiveAgents: this.maxActiveAgents,
-    });
-    this.registrations.set(type, registration);
-    if (registration.serial) this.hasSerialTypes = true;
-    return registration;
+    return this.types.addBuilder(type, builder, options);
   }
 
   async registerInstance(agent: Agent, id: AgentId): Promise<void> {
-    if (!(id instanceof AgentId)) throw new TypeError(`registerAgentInstance needs an AgentId, got ${describeValue(id)}`);
-    if (agent === null || typeof agent !== 'object' || typeof agent.onMessage !== 'function') {
-      throw new TypeError(`registerAgentInstance needs an Agent (an object with onMessage), got ${describeValue(agent)}`);
-    }
-    if (this.registrations.has(id.type)) {
-      throw new EngineStateError(`Agent type "${id.type}" has a builder; an instance cannot also be registered for it`);
-    }
-    const key = id.toString();
-    if (this.activations.has(key)) throw new EngineStateError(`An agent instance with id "${key}" is already registered`);
-    const knownClass = this.instanceTypes.get(id.type);
-    if (knownClass !== undefined && knownClass !== agent.constructor) {
-      throw new EngineStateError(
-        `Agent type "${id.type}" has instances of class ${className(knownClass)}; ` +
-          `an instance of ${className(agent.constructor)} cannot be registered under it (one class per type)`,
-      );
-    }
+    this.types.checkInstance(agent, id, id instanceof AgentId && this.activations.has(id.toString()));
     await agent.bindIdAndEngine(id, this.engine);
+    const key = id.toString();
     this.activations.set(key, new Activation(id, key, agent, undefined, false));
-    this.instanceTypes.set(id.type, agent.constructor);
+    this.types.addInstanceType(id.type, agent.constructor);
     this.activatedCount++;
   }
 
+  /** Set once a serial type is registered: only then do sends carry their call chain. */
+  get hasSerialTypes(): boolean {
+    return this.types.hasSerialTypes;
+  }
+
   isKnown(id: AgentId): boolean {
-    return this.registrations.has(id.type) || this.activations.has(id.toString());
+    return this.types.hasBuilder(id.type) || this.activations.has(id.toString());
   }
 
   registration(type: string): AgentRegistration | undefined {
-    return this.registrations.get(type);
+    return this.types.builder(type);
   }
 
   notFound(id: AgentId): AgentNotFoundError {
-    const known = [...new Set([...this.registrations.keys(), ...this.instanceTypes.keys()])];
-    return new AgentNotFoundError(
-      this.instanceTypes.has(id.type)
-        ? `No agent instance "${id}" is registered (type "${id.type}" has registered instances but no builder)`
-        : `No agent type "${id.type}" is registered (known types: ${known.length ? known.join(', ') : 'none'})`,
-    );
+    return this.types.notFound(id);
   }
 
   // ---------------------------------------------------------------- activation
@@ -145,7 +119,7 @@ export class AgentDirectory {
     }
     const pending = this.pending.get(key);
     if (pending !== undefined) return pending;
-    const registration = this.registrations.get(id.type);
+    const registration = this.types.builder(id.type);
     if (registration === undefined) return Promise.reject(this.notFound(id));
     return this.activate(id, key, registration);
   }
@@ -407,8 +381,4 @@ class Failure {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-function className(value: unknown): string {
-  return typeof value === 'function' && value.name ? value.name : 'an anonymous class';
 }

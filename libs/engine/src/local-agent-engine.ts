@@ -7,7 +7,6 @@ import {
   AgentId,
   AgentType,
   EngineStateError,
-  EngineStoppedError,
   InvalidStateError,
   MessageChannel,
   describeValue,
@@ -301,25 +300,7 @@ export class LocalAgentEngine implements AgentEngine {
     this.run = undefined;
     this.runner.cacheScopes(false);
     this.stoppedOnce = true;
-    const queue = run.queue;
-    // Non-immediate shutdown first: waiting producers fail (their sends reject through
-    // stoppedIfShutDown), then whatever is still queued is drained here so each caller hears of it.
-    queue.shutdown(false);
-    run.close();
-    for (;;) {
-      let envelope: MessageEnvelope;
-      try {
-        envelope = queue.getNowait();
-      } catch {
-        break;
-      }
-      if (envelope.kind === 'send') {
-        envelope.reject(new EngineStoppedError(`The engine stopped before the message to ${envelope.recipient} was handled`));
-      }
-      envelope.unlinkCancellation?.();
-      queue.taskDone();
-    }
-    queue.shutdown(true);
+    run.shutdown();
     if (this.queueFactory !== undefined) this.queue = this.queueFactory();
   }
 

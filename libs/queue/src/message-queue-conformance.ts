@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QueueEmptyError, QueueFullError, QueueShutDownError } from './errors.js';
+import { describeIterationConformance } from './message-queue-iteration-conformance.js';
 import type { MessageQueue } from './message-queue.js';
+import { expectShutDown, observe, putAll, settle, takeAll } from './conformance-support.js';
 
 /** Options of `describeMessageQueueConformance`. */
 export interface MessageQueueConformanceOptions {
@@ -10,67 +12,6 @@ export interface MessageQueueConformanceOptions {
    * `false` for any other order, and order checks compare the items as a set instead.
    */
   fifo?: boolean;
-}
-
-/** What a promise has done so far; handlers are attached at once, so no rejection goes unhandled. */
-class Observed<V> {
-  state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  value: V | undefined = undefined;
-  reason: unknown = undefined;
-
-  constructor(promise: Promise<V>) {
-    promise.then(
-      (value) => {
-        this.state = 'fulfilled';
-        this.value = value;
-      },
-      (reason: unknown) => {
-        this.state = 'rejected';
-        this.reason = reason;
-      },
-    );
-  }
-}
-
-const observe = <V>(promise: Promise<V>): Observed<V> => new Observed(promise);
-
-/** Lets every pending promise reaction run. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-function putAll(queue: MessageQueue<number>, items: readonly number[]): void {
-  for (const item of items) queue.putNowait(item);
-}
-
-function takeAll(queue: MessageQueue<number>): number[] {
-  const items: number[] = [];
-  while (!queue.empty()) items.push(queue.getNowait());
-  return items;
-}
-
-/** The queue's iterator (the kit runs those checks only on queues that have one). */
-function iteratorOf(queue: MessageQueue<number>): AsyncIterator<number> {
-  const iterate = queue[Symbol.asyncIterator];
-  if (iterate === undefined) throw new TypeError('the queue has no [Symbol.asyncIterator]');
-  return iterate.call(queue);
-}
-
-function iterable(queue: MessageQueue<number>): AsyncIterable<number> {
-  return { [Symbol.asyncIterator]: () => iteratorOf(queue) };
-}
-
-/** Consumes `queue` in a `for await` loop, marking each item done, until the loop ends. */
-function consume(queue: MessageQueue<number>, received: number[]): Promise<void> {
-  return (async () => {
-    for await (const item of iterable(queue)) {
-      received.push(item);
-      queue.taskDone();
-    }
-  })();
-}
-
-function expectShutDown(observed: Observed<unknown>): void {
-  expect(observed.state).toBe('rejected');
-  expect(observed.reason).toBeInstanceOf(QueueShutDownError);
 }
 
 /**
@@ -360,66 +301,6 @@ export function describeMessageQueueConformance(
       });
     });
 
-    const iterates = typeof makeQueue(0)[Symbol.asyncIterator] === 'function';
-    describe.skipIf(!iterates)('for await', () => {
-      it('yields items as they are put, and ends at shutdown() once drained', async () => {
-        const queue = makeQueue(0);
-        putAll(queue, [1, 2]);
-        const received: number[] = [];
-        const loop = observe(consume(queue, received));
-        await settle();
-        expectOrder(received, [1, 2]);
-        expect(loop.state).toBe('pending');
-        queue.putNowait(3);
-        await settle();
-        expectOrder(received, [1, 2, 3]);
-        putAll(queue, [4, 5]);
-        queue.shutdown();
-        await settle();
-        expect(loop.state).toBe('fulfilled');
-        expectOrder(received, [1, 2, 3, 4, 5]);
-        await expect(queue.join()).resolves.toBeUndefined();
-      });
-
-      it('ends a waiting loop at shutdown(true)', async () => {
-        const queue = makeQueue(0);
-        const received: number[] = [];
-        const loop = observe(consume(queue, received));
-        await settle();
-        queue.shutdown(true);
-        await settle();
-        expect([loop.state, received]).toEqual(['fulfilled', []]);
-      });
-
-      it('ends after shutdown(true) without the items it dropped', async () => {
-        const queue = makeQueue(0);
-        putAll(queue, [1, 2, 3]);
-        const iterator = iteratorOf(queue);
-        const first = await iterator.next();
-        queue.shutdown(true);
-        expect(first.done).toBe(false);
-        expect(await iterator.next()).toEqual({ done: true, value: undefined });
-      });
-
-      it('takes nothing more when the loop is left early', async () => {
-        const queue = makeQueue(0);
-        putAll(queue, [1, 2, 3]);
-        for await (const _item of iterable(queue)) break;
-        expect(queue.qsize()).toBe(2);
-      });
-
-      it('gives each item to one of several loops', async () => {
-        const queue = makeQueue(2);
-        const first: number[] = [];
-        const second: number[] = [];
-        const loops = [consume(queue, first), consume(queue, second)];
-        for (let item = 0; item < 20; item++) await queue.put(item);
-        queue.shutdown();
-        await Promise.all(loops);
-        expectOrder([...first, ...second].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
-        expect(first.length).toBeGreaterThan(0);
-        expect(second.length).toBeGreaterThan(0);
-      });
-    });
+    describeIterationConformance(makeQueue, expectOrder);
   });
 }

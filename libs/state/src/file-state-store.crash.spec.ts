@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForChild } from '../../../tools/vitest/child-bundle.js';
 import { FileStateStore } from './file-state-store.js';
 import { crashState, crashTestIds } from './test-utils/crash-states.js';
 
@@ -34,24 +34,9 @@ function random(seedValue: number): () => number {
 }
 
 beforeAll(async () => {
-  // Libraries resolve to TypeScript source only inside Vitest; bundle the child into one plain
+  // Libraries resolve to TypeScript source only inside Vitest: bundle the child into one plain
   // ESM file so that `node` runs it directly (a spawn costs tens of milliseconds, not seconds).
-  const conditions = ['@agentopera/source', 'node', 'import', 'default'];
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    root: libraryRoot,
-    resolve: { conditions },
-    ssr: { noExternal: true, resolve: { conditions, externalConditions: conditions } },
-    build: {
-      ssr: join(libraryRoot, 'src/test-utils/crash-writer.ts'),
-      outDir: scratch,
-      emptyOutDir: false,
-      minify: false,
-      target: 'node20',
-      rollupOptions: { output: { format: 'esm', entryFileNames: 'crash-writer.mjs' } },
-    },
-  });
+  await bundleForChild(join(libraryRoot, 'src/test-utils/crash-writer.ts'), scratch);
 }, 60_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
