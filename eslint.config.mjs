@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-// Dependency direction (SPEC §1), enforced on imports: a library may import only the scopes listed.
+// Dependency direction between the libraries, enforced on imports: a library may import only the scopes listed.
 export const depConstraints = [
   { sourceTag: 'scope:types', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: [] },

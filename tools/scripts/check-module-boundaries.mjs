@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Proves the dependency direction of SPEC §1 is enforced: plants imports that the tags forbid
+// Proves the dependency direction between the libraries is enforced: plants imports that the tags forbid
 // (the queue importing types, serialization importing the engine) and checks that ESLint's
 // @nx/enforce-module-boundaries rejects each, then that an allowed import passes.
 import { execFileSync } from 'node:child_process';

@@ -1,11 +1,12 @@
-// `npm run bench [-- --quick] [--node <binary>] [--only rpc,lazy] [--out <path-without-extension>]`:
+// `npm run bench [-- --quick] [--node <binary>] [--only rpc,lazy] [--out <path>]`:
 // runs every scenario variant in fresh child processes, alternating variants between repetitions
-// so drift cancels, then prints a table and writes <out>.json and <out>.svg.
+// so drift cancels, then prints a table and writes <out>.json and <out>.svg (see cli.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { outputFiles, parseArgs, type CliOptions } from './cli.js';
 import { buildPlan, type ScenarioDef, type VariantDef } from './plan.js';
 import { headlineRatios } from './ratios.js';
 import { renderSvg } from './report/svg.js';
@@ -13,26 +14,6 @@ import { renderTable } from './report/table.js';
 import type { BenchResults, ScenarioResult } from './results.js';
 import { summarize } from './stats.js';
 import { natsServerForBench } from './nats/server.js';
-
-interface CliOptions {
-  quick: boolean;
-  node: string;
-  only: Set<string> | undefined;
-  out: string | undefined;
-}
-
-function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { quick: false, node: process.execPath, only: undefined, out: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--quick') options.quick = true;
-    else if (arg === '--node') options.node = resolve(argv[++i] ?? '');
-    else if (arg === '--only') options.only = new Set((argv[++i] ?? '').split(','));
-    else if (arg === '--out') options.out = argv[++i];
-    else throw new Error(`Unknown option ${arg}; expected --quick, --node <binary>, --only <ids>, --out <path>`);
-  }
-  return options;
-}
 
 const variantScript = resolve(dirname(fileURLToPath(import.meta.url)), 'variant.js');
 
@@ -56,7 +37,7 @@ function nodeVersion(node: string): string {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2), process.execPath);
   const wantsNats = options.only === undefined || [...options.only].some((id) => id.startsWith('nats'));
   const nats = wantsNats ? await natsServerForBench() : undefined;
   if (wantsNats && nats === undefined) process.stderr.write('  NATS scenarios skipped: no nats-server on the PATH and no NATS_URL\n');
@@ -114,11 +95,11 @@ function run(options: CliOptions, nats: boolean): void {
   console.log(renderTable(results));
   const major = version.replace(/^v/, '').split('.')[0];
   const defaultOut = options.node === process.execPath ? 'bench/results' : `bench/results-node${major}`;
-  const out = resolve(options.out ?? (options.quick ? `tmp/bench/results-quick` : defaultOut));
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(`${out}.svg`, renderSvg(results));
-  console.log(`\nWrote ${out}.json and ${out}.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  const files = outputFiles(options.out ?? (options.quick ? `tmp/bench/results-quick` : defaultOut));
+  mkdirSync(dirname(files.json), { recursive: true });
+  writeFileSync(files.json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(files.svg, renderSvg(results));
+  console.log(`\nWrote ${files.json} and ${files.svg} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 await main();

@@ -23,7 +23,7 @@ type Address = AgentId | MessageChannel | null;
 
 /**
  * The engine's structured events. Every method checks `isEnabled()` before it builds an event or
- * serializes a payload, so a disabled or absent logger costs one check (SPEC §4, cost only when used).
+ * serializes a payload, so a disabled or absent logger costs one check (cost only when used).
  */
 export class EngineEventLog {
   /**

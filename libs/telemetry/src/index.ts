@@ -32,6 +32,7 @@ export {
 } from './events/unhandled-message-event.js';
 export {
   InterventionExceptionEvent,
+  type InterventionExceptionEventFields,
   type InterventionExceptionEventJson,
   type InterventionStage,
 } from './events/intervention-exception-event.js';
