@@ -5,7 +5,7 @@ import type { StateStore } from '@agentopera/state';
 import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
 import {
   AgentId,
-  AgentNotFoundError,
+  type AgentNotFoundError,
   AgentType,
   EngineStateError,
   EngineStoppedError,
@@ -393,11 +393,8 @@ export class NatsAgentEngine implements AgentEngine {
     return (await this.directory.activation(id)).agent;
   }
 
-  private async notFound(id: AgentId): Promise<AgentNotFoundError> {
-    const known = await this.types.list().catch(() => [] as string[]);
-    return new AgentNotFoundError(
-      `No process of cluster "${this.names.cluster}" registered agent type "${id.type}" (known types: ${known.length ? known.join(', ') : 'none'})`,
-    );
+  private notFound(id: AgentId): Promise<AgentNotFoundError> {
+    return this.types.notFound(id, this.names.cluster);
   }
 
   private requireRunning(method: string): Promise<void> {

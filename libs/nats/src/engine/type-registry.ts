@@ -1,4 +1,5 @@
 import type { KV } from '@nats-io/kv';
+import { AgentNotFoundError, type AgentId } from '@agentopera/types';
 import { retryRequest } from '../cluster/retry.js';
 import { encodeToken } from '../subject-codec.js';
 
@@ -29,6 +30,14 @@ export class TypeRegistry {
     if (entry === null || entry.operation !== 'PUT') return false;
     this.known.add(type);
     return true;
+  }
+
+  /** The error for a type no process registered, listing those that are. */
+  async notFound(id: AgentId, cluster: string): Promise<AgentNotFoundError> {
+    const known = await this.list().catch(() => [] as string[]);
+    return new AgentNotFoundError(
+      `No process of cluster "${cluster}" registered agent type "${id.type}" (known types: ${known.length ? known.join(', ') : 'none'})`,
+    );
   }
 
   /** Every registered type (for error messages). */
