@@ -19,24 +19,28 @@ interface WaitingTurn {
  * is the order their messages left the engine's queue. A call whose chain contains the running
  * turn is part of that turn (the turn is awaiting it), so it runs at once: A→B→A cannot deadlock.
  */
+/**
+ * What only some activations need (serial turns, deactivation, stored state, idle tracking): kept
+ * apart so that a plain agent costs the engine a few fields, not a dozen (a million idle agents
+ * are a normal load).
+ */
+class ActivationExtras {
+  closing: Promise<void> | undefined = undefined;
+  idleWaiters: (() => void)[] | undefined = undefined;
+  stateVersion: string | null = null;
+  saving: Promise<unknown> | undefined = undefined;
+  idleSince = 0;
+  turn: CallChain | undefined = undefined;
+  waiting: WaitingTurn[] | undefined = undefined;
+  waitingHead = 0;
+}
+
 export class Activation {
   /** Messages accepted for this instance whose handling has not finished (turn waits included). */
   inFlight = 0;
-  /** Set while the instance is being deactivated; arrivals wait for it, then reach a new instance. */
-  closing: Promise<void> | undefined = undefined;
   /** Set once deactivated: the instance is closed and no message may reach it any more. */
   retired = false;
-  /** Resolvers waiting for this instance to fall idle (deactivation requested while busy). */
-  idleWaiters: (() => void)[] | undefined = undefined;
-  /** The stored state's version this instance loaded or last wrote; `null`: nothing stored. */
-  stateVersion: string | null = null;
-  /** The save in progress: saves of one instance run one after another, each against the last version. */
-  saving: Promise<unknown> | undefined = undefined;
-  /** Monotonic time it last fell idle, for idle timeouts. */
-  idleSince = 0;
-  private turn: CallChain | undefined = undefined;
-  private waiting: WaitingTurn[] = [];
-  private waitingHead = 0;
+  private extras: ActivationExtras | undefined = undefined;
 
   constructor(
     readonly id: AgentId,
@@ -48,6 +52,50 @@ export class Activation {
     readonly tracked: boolean,
   ) {}
 
+  private get more(): ActivationExtras {
+    return (this.extras ??= new ActivationExtras());
+  }
+
+  /** Set while the instance is being deactivated; arrivals wait for it, then reach a new instance. */
+  get closing(): Promise<void> | undefined {
+    return this.extras?.closing;
+  }
+  set closing(value: Promise<void> | undefined) {
+    this.more.closing = value;
+  }
+
+  /** Resolvers waiting for this instance to fall idle (deactivation requested while busy). */
+  get idleWaiters(): (() => void)[] | undefined {
+    return this.extras?.idleWaiters;
+  }
+  set idleWaiters(value: (() => void)[] | undefined) {
+    this.more.idleWaiters = value;
+  }
+
+  /** The stored state's version this instance loaded or last wrote; `null`: nothing stored. */
+  get stateVersion(): string | null {
+    return this.extras?.stateVersion ?? null;
+  }
+  set stateVersion(value: string | null) {
+    this.more.stateVersion = value;
+  }
+
+  /** The save in progress: saves of one instance run one after another, each against the last version. */
+  get saving(): Promise<unknown> | undefined {
+    return this.extras?.saving;
+  }
+  set saving(value: Promise<unknown> | undefined) {
+    this.more.saving = value;
+  }
+
+  /** Monotonic time it last fell idle, for idle timeouts (0: never idle yet). */
+  get idleSince(): number {
+    return this.extras?.idleSince ?? 0;
+  }
+  set idleSince(value: number) {
+    this.more.idleSince = value;
+  }
+
   /** Whether the engine built it (and may therefore deactivate it and build it again). */
   get rebuildable(): boolean {
     return this.registration !== undefined;
@@ -58,18 +106,19 @@ export class Activation {
    * running turn's chain, else after the turns that arrived before it.
    */
   runTurn<T>(chain: CallChain | undefined, work: TurnWork<T>): Promise<T> {
-    const running = this.turn;
+    const turns = this.more;
+    const running = turns.turn;
     if (running !== undefined && chainIncludes(chain, running)) return work(chain);
     return new Promise<T>((resolve, reject) => {
       const entry: WaitingTurn = { chain, work, resolve: resolve as (value: unknown) => void, reject };
       if (running === undefined) this.start(entry);
-      else this.waiting.push(entry);
+      else (turns.waiting ??= []).push(entry);
     });
   }
 
   private start(entry: WaitingTurn): void {
     const link: CallChain = { next: entry.chain };
-    this.turn = link;
+    this.more.turn = link;
     let result: Promise<unknown>;
     try {
       result = entry.work(link);
@@ -90,16 +139,18 @@ export class Activation {
 
   /** Hands the agent to the next waiting turn synchronously, so no later arrival can jump ahead. */
   private endTurn(): void {
-    this.turn = undefined;
-    if (this.waitingHead === this.waiting.length) return;
-    const next = this.waiting[this.waitingHead];
-    this.waiting[this.waitingHead++] = undefined as unknown as WaitingTurn;
-    if (this.waitingHead === this.waiting.length) {
-      this.waiting = [];
-      this.waitingHead = 0;
-    } else if (this.waitingHead >= 1024 && this.waitingHead * 2 >= this.waiting.length) {
-      this.waiting = this.waiting.slice(this.waitingHead);
-      this.waitingHead = 0;
+    const turns = this.more;
+    turns.turn = undefined;
+    const waiting = turns.waiting;
+    if (waiting === undefined) return;
+    const next = waiting[turns.waitingHead];
+    waiting[turns.waitingHead++] = undefined as unknown as WaitingTurn;
+    if (turns.waitingHead === waiting.length) {
+      turns.waiting = undefined;
+      turns.waitingHead = 0;
+    } else if (turns.waitingHead >= 1024 && turns.waitingHead * 2 >= waiting.length) {
+      turns.waiting = waiting.slice(turns.waitingHead);
+      turns.waitingHead = 0;
     }
     this.start(next);
   }

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { MessageHandlerContext, type Agent, type AgentId, type CallChain, type MessageContext } from '@agentopera/types';
-import type { Activation } from './activation.js';
+import type { Activation, TurnWork } from './activation.js';
 import type { AgentDirectory } from './agent-directory.js';
 
 /** An agent that can tell, without running it, that its handler for a message may interleave a turn. */
@@ -47,7 +47,12 @@ export class HandlerRunner {
       if (registration === undefined || registration.direct) return await this.callDirect(activation, recipient, message, ctx, chain);
       const agent = activation.agent as InterleavingAgent;
       if (registration.serial && agent.isInterleaving?.(message, ctx) !== true) {
-        return await activation.runTurn(chain, (link) => this.handleAndSave(activation, recipient, message, ctx, link));
+        // Without per-turn saves the turn is the handler's own promise: no wrapper per message.
+        const turn: TurnWork<unknown> =
+          registration.persistence === 'turn'
+            ? (link) => this.handleAndSave(activation, recipient, message, ctx, link)
+            : (link) => MessageHandlerContext.populateChainedContext(recipient, link, callHandler, agent, message, ctx);
+        return await activation.runTurn(chain, turn);
       }
       return await this.handleAndSave(activation, recipient, message, ctx, chain);
     } finally {
