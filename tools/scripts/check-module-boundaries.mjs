@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Proves the dependency direction of SPEC §1 is enforced: plants imports that the tags forbid
+// Proves the dependency direction between the libraries is enforced: plants imports that the tags forbid
 // (the queue importing types, serialization importing the engine) and checks that ESLint's
 // @nx/enforce-module-boundaries rejects each, then that an allowed import passes.
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,8 @@ const probes = [
   { file: 'libs/queue/src/boundary-probe.ts', from: '@agentopera/types', allowed: false },
   { file: 'libs/serialization/src/boundary-probe.ts', from: '@agentopera/engine', allowed: false },
   { file: 'libs/agents/src/boundary-probe.ts', from: '@agentopera/engine', allowed: false },
+  // The NATS engine is its own install: core must not pull it in.
+  { file: 'libs/core/src/boundary-probe.ts', from: '@agentopera/nats', allowed: false },
   { file: 'libs/subscriptions/src/boundary-probe.ts', from: '@agentopera/types', allowed: true },
 ];
 

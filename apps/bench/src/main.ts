@@ -1,37 +1,19 @@
-// `npm run bench [-- --quick] [--node <binary>] [--only rpc,lazy] [--out <path-without-extension>]`:
+// `npm run bench [-- --quick] [--node <binary>] [--only rpc,lazy] [--out <path>]`:
 // runs every scenario variant in fresh child processes, alternating variants between repetitions
-// so drift cancels, then prints a table and writes <out>.json and <out>.svg.
+// so drift cancels, then prints a table and writes <out>.json and <out>.svg (see cli.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { outputFiles, parseArgs, type CliOptions } from './cli.js';
 import { buildPlan, type ScenarioDef, type VariantDef } from './plan.js';
 import { headlineRatios } from './ratios.js';
 import { renderSvg } from './report/svg.js';
 import { renderTable } from './report/table.js';
 import type { BenchResults, ScenarioResult } from './results.js';
 import { summarize } from './stats.js';
-
-interface CliOptions {
-  quick: boolean;
-  node: string;
-  only: Set<string> | undefined;
-  out: string | undefined;
-}
-
-function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { quick: false, node: process.execPath, only: undefined, out: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--quick') options.quick = true;
-    else if (arg === '--node') options.node = resolve(argv[++i] ?? '');
-    else if (arg === '--only') options.only = new Set((argv[++i] ?? '').split(','));
-    else if (arg === '--out') options.out = argv[++i];
-    else throw new Error(`Unknown option ${arg}; expected --quick, --node <binary>, --only <ids>, --out <path>`);
-  }
-  return options;
-}
+import { natsServerForBench } from './nats/server.js';
 
 const variantScript = resolve(dirname(fileURLToPath(import.meta.url)), 'variant.js');
 
@@ -54,13 +36,25 @@ function nodeVersion(node: string): string {
   return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
-function main(): void {
-  const options = parseArgs(process.argv.slice(2));
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2), process.execPath);
+  const wantsNats = options.only === undefined || [...options.only].some((id) => id.startsWith('nats'));
+  const nats = wantsNats ? await natsServerForBench() : undefined;
+  if (wantsNats && nats === undefined) process.stderr.write('  NATS scenarios skipped: no nats-server on the PATH and no NATS_URL\n');
+  if (nats !== undefined) process.env['NATS_URL'] = nats.url;
+  try {
+    run(options, nats !== undefined);
+  } finally {
+    nats?.stop();
+  }
+}
+
+function run(options: CliOptions, nats: boolean): void {
   const repetitions = options.quick ? 1 : 5;
   const seconds = options.quick ? 0.2 : 1;
   const warmup = options.quick ? 0.1 : 0.5;
   const version = nodeVersion(options.node);
-  const plan = buildPlan({ quick: options.quick }).filter((s) => options.only === undefined || options.only.has(s.id));
+  const plan = buildPlan({ quick: options.quick, nats, only: options.only }).filter((s) => options.only === undefined || options.only.has(s.id));
   const started = Date.now();
   const scenarios: ScenarioResult[] = [];
   for (const scenario of plan) {
@@ -101,11 +95,11 @@ function main(): void {
   console.log(renderTable(results));
   const major = version.replace(/^v/, '').split('.')[0];
   const defaultOut = options.node === process.execPath ? 'bench/results' : `bench/results-node${major}`;
-  const out = resolve(options.out ?? (options.quick ? `tmp/bench/results-quick` : defaultOut));
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(`${out}.svg`, renderSvg(results));
-  console.log(`\nWrote ${out}.json and ${out}.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  const files = outputFiles(options.out ?? (options.quick ? `tmp/bench/results-quick` : defaultOut));
+  mkdirSync(dirname(files.json), { recursive: true });
+  writeFileSync(files.json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(files.svg, renderSvg(results));
+  console.log(`\nWrote ${files.json} and ${files.svg} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
-main();
+await main();

@@ -22,6 +22,10 @@ export interface ScenarioDef {
 
 export interface PlanOptions {
   readonly quick: boolean;
+  /** Whether a NATS server is available for the NATS scenarios. */
+  readonly nats?: boolean;
+  /** Scenarios asked for by id (`--only`); a quick run then keeps every NATS scenario named. */
+  readonly only?: ReadonlySet<string>;
 }
 
 /** The store variant of scenario 4b. */
@@ -30,7 +34,53 @@ export const LAZY_STORE_LABEL = 'InMemoryStateStore, maxActiveAgents 10k';
 const roundTrips: MetricDef = { key: 'opsPerSec', label: 'round trips/s', unit: '/s', higherIsBetter: true };
 
 /** The scenarios of issue 5, with the sizes of a full or a quick (CI) run. */
-export function buildPlan({ quick }: PlanOptions): ScenarioDef[] {
+export function buildPlan({ quick, nats = false, only }: PlanOptions): ScenarioDef[] {
+  // A quick (CI) run only proves the NATS path works: one scenario, not the minutes of all four.
+  const natsScenarios = nats ? natsPlan(quick).filter((scenario) => !quick || only !== undefined || scenario.id === 'nats-rpc') : [];
+  return [...localPlan(quick), ...natsScenarios];
+}
+
+/** The NATS engine's scenarios (issue 11), each with its baseline measured on the same server. */
+function natsPlan(quick: boolean): ScenarioDef[] {
+  const sinks = 10;
+  return [
+    {
+      id: 'nats-rpc',
+      title: 'N1. NATS: cross-process RPC, one caller',
+      metrics: [roundTrips],
+      variants: [
+        { label: 'NatsAgentEngine', impl: 'nats-engine', size: 1 },
+        { label: 'raw JetStream RPC', impl: 'nats-raw', size: 1 },
+      ],
+    },
+    {
+      id: 'nats-rpc1000',
+      title: 'N2. NATS: cross-process RPC, 1,000 outstanding calls',
+      metrics: [roundTrips],
+      variants: [
+        { label: 'NatsAgentEngine', impl: 'nats-engine', size: 1000 },
+        { label: 'raw JetStream RPC', impl: 'nats-raw', size: 1000 },
+      ],
+    },
+    {
+      id: 'nats-fanout',
+      title: `N3. NATS: publish fan-out to ${sinks} agent types in two other processes`,
+      metrics: [{ key: 'opsPerSec', label: 'deliveries/s', unit: '/s', higherIsBetter: true }],
+      variants: [
+        { label: 'NatsAgentEngine', impl: 'nats-engine', size: sinks },
+        { label: 'pull consumer drain', impl: 'nats-drain', size: quick ? 20_000 : 100_000 },
+      ],
+    },
+    {
+      id: 'nats-failover',
+      title: 'N4. NATS: failover after kill -9 of the hosting process (default timings)',
+      metrics: [{ key: 'failoverMs', label: 'ms until answered again', unit: 'ms', higherIsBetter: false }],
+      variants: [{ label: 'NatsAgentEngine', impl: 'nats-engine', size: 1 }],
+    },
+  ];
+}
+
+function localPlan(quick: boolean): ScenarioDef[] {
   const rpcPeers = (size: number): VariantDef[] => [
     ...['engine', 'limit'].map((impl) => ({ label: impl, impl, size })),
     { label: 'limit+ALS', impl: 'limit-als', size },

@@ -76,5 +76,28 @@ export function headlineRatios(scenarios: readonly ScenarioResult[]): Ratio[] {
   for (const label of ['no store', 'InMemoryStateStore', 'FileStateStore']) {
     out.push(...ratio('activation', `µs to activate and answer, ${label}`, median(activation, label, 'activationMicros')));
   }
+  out.push(...natsRatios(byId));
+  return out;
+}
+
+/** The NATS engine against its baselines measured in the same run (issue 11's targets). */
+function natsRatios(byId: Map<string, ScenarioResult>): Ratio[] {
+  const out: Ratio[] = [];
+  const engine = 'NatsAgentEngine';
+  out.push(...ratio('nats-rpc', 'engine / raw JetStream RPC', div(median(byId.get('nats-rpc'), engine), median(byId.get('nats-rpc'), 'raw JetStream RPC')), { at: 0.7, atLeast: true }));
+  out.push(
+    ...ratio('nats-rpc1000', 'engine / raw JetStream RPC', div(median(byId.get('nats-rpc1000'), engine), median(byId.get('nats-rpc1000'), 'raw JetStream RPC')), {
+      at: 0.5,
+      atLeast: true,
+    }),
+  );
+  out.push(
+    ...ratio('nats-fanout', 'engine deliveries / pull consumer drain', div(median(byId.get('nats-fanout'), engine), median(byId.get('nats-fanout'), 'pull consumer drain')), {
+      at: 0.3,
+      atLeast: true,
+    }),
+  );
+  // Lease TTL (6 s) + redelivery delay (none: the new owner resets the consumer) + 1 s.
+  out.push(...ratio('nats-failover', 'failover ms (bound: lease TTL + redelivery + 1 s)', median(byId.get('nats-failover'), engine, 'failoverMs'), { at: 7000, atLeast: false }));
   return out;
 }

@@ -12,6 +12,9 @@ import { lazyInstantiation } from './scenarios/lazy-instantiation.js';
 import { lazyActivationsPerSecond } from './scenarios/lazy-with-store.js';
 import { concurrentRoundTrips, sequentialRoundTrips } from './scenarios/rpc.js';
 import { subscriptionScale } from './scenarios/subscription-scale.js';
+import { pullConsumerDrainRate } from './nats/drain-rate.js';
+import { natsEngineFanOut, natsEngineRpc, natsFailover } from './nats/engine-targets.js';
+import { rawJetStreamRpc } from './nats/raw-jetstream-rpc.js';
 
 async function rpcTarget(impl: string, outstanding: number): Promise<RpcTarget> {
   switch (impl) {
@@ -67,9 +70,34 @@ async function run(scenario: string, impl: string, size: number, seconds: number
       return { activationMicros: await activationMicros(impl, seconds, warmup) };
     case 'subs':
       return { ...(await subscriptionScale(size, seconds, warmup)) };
+    case 'nats-rpc':
+    case 'nats-rpc1000': {
+      const url = natsUrl();
+      const target = impl === 'nats-raw' ? await rawJetStreamRpc(url) : await natsEngineRpc(url);
+      const opsPerSec = size <= 1 ? await sequentialRoundTrips(target, seconds, warmup) : await concurrentRoundTrips(target, size, seconds, warmup);
+      await target.close();
+      return { opsPerSec };
+    }
+    case 'nats-fanout': {
+      const url = natsUrl();
+      if (impl === 'nats-drain') return { opsPerSec: await pullConsumerDrainRate(url, size) };
+      const target = await natsEngineFanOut(url, size);
+      // 100 publishes (1,000 deliveries) in flight per batch: stores are pipelined as the drain's are.
+      const opsPerSec = await fanOutDeliveries(target, size, seconds, warmup, 100);
+      await target.close();
+      return { opsPerSec };
+    }
+    case 'nats-failover':
+      return { failoverMs: (await natsFailover(natsUrl())).failoverMs };
     default:
       throw new Error(`unknown scenario ${scenario}`);
   }
+}
+
+function natsUrl(): string {
+  const url = process.env['NATS_URL'];
+  if (!url) throw new Error('The NATS scenarios need NATS_URL (main.js sets it)');
+  return url;
 }
 
 const [scenario = '', impl = '', size = '1', seconds = '1', warmup = '0.5'] = process.argv.slice(2);

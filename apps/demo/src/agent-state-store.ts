@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { FileStateStore, InMemoryStateStore, StateStoreLocationError } from '@agentopera/state';
+import { FileStateStore, InMemoryStateStore, StateStoreLocationError } from '@agentopera/core';
 import { CountingStateStore } from './counting-state-store.js';
 import { UsageError } from './usage-error.js';
 

@@ -105,15 +105,16 @@ describe('demo end to end', () => {
       expect(first.code).toBe(EXIT_OK);
       expect(first.stdout).toContain('6 files (1 skipped) in 6 shards');
       expect(first.stdout).toContain('This run: 5 files, 9 lines, 23 words');
-      const agents = /^Agents: (\d+) activated \(.*worker (\d+).*\); deactivated: (\d+) over the cap, (\d+) at close \(--max-agents 1\)\n/m.exec(
+      const agents = /^Agents: (\d+) activated \(.*worker (\d+).*\); deactivated: (\d+) over the cap(?:, (\d+) at close)? \(--max-agents 1\)\n/m.exec(
         first.stdout,
       );
       expect(agents).not.toBeNull();
-      const [activated, workers, overCap, atClose] = agents!.slice(1).map(Number);
+      const [activated, workers, overCap, atClose = 0] = agents!.slice(1).map((count) => Number(count ?? 0));
       // Nine distinct agents (three plus six workers); with one allowed, the engine made room.
       expect(workers).toBeGreaterThanOrEqual(6);
       expect(activated).toBeGreaterThanOrEqual(9);
       expect(overCap).toBeGreaterThan(0);
+      // Every instance built was deactivated by the time close() returned: none is left running.
       expect(overCap + atClose).toBe(activated);
       // Loaded only for agents activated again after a deactivation (which ones depends on timing).
       expect(first.stdout).toMatch(new RegExp(`^State in ${escapeRegExp(state.dir)}: loaded for \\d+ agents, saved for 9\n`, 'm'));

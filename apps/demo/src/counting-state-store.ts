@@ -1,5 +1,4 @@
-import type { AgentId, AgentState } from '@agentopera/core';
-import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from '@agentopera/state';
+import type { AgentId, AgentState, DeleteStateOptions, SetStateOptions, StateStore, StoredState } from '@agentopera/core';
 
 /**
  * A `StateStore` that passes every call to another one and notes which agents' state was loaded

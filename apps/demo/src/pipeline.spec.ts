@@ -1,5 +1,4 @@
-import { AgentId, CancellationToken, CancelledError, LocalAgentEngine } from '@agentopera/core';
-import { InMemoryStateStore } from '@agentopera/state';
+import { AgentId, CancellationToken, CancelledError, InMemoryStateStore, LocalAgentEngine } from '@agentopera/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentCensus } from './agent-census.js';
 import { listInputFiles } from './input-files.js';

@@ -1,5 +1,4 @@
-import { AgentId, LocalAgentEngine } from '@agentopera/core';
-import { FileStateStore } from '@agentopera/state';
+import { AgentId, FileStateStore, LocalAgentEngine } from '@agentopera/core';
 import { CounterAgent } from './counter-agent.js';
 import { mib, settledHeapBytes } from './heap.js';
 import { makeStateDirectory } from './state-directory.js';

@@ -11,6 +11,9 @@ import {
   type AgentState,
   type MessageChannel,
   type MessageContext,
+  type InferResponse,
+  type SendableMessage,
+  type SendMessageResult,
   type SendOptions,
 } from '@agentopera/types';
 import { AgentBindingError } from './errors.js';
@@ -94,8 +97,12 @@ export abstract class BaseAgent implements Agent {
   protected abstract onMessageImpl(message: unknown, ctx: MessageContext): Promise<unknown>;
 
   /** Sends `message` to `recipient` with this agent as sender; resolves with the handler's result. */
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options?: AgentSendOptions): Promise<R> {
-    return this.engine.sendMessage<R>(message, recipient, { ...options, sender: this.id });
+  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options?: AgentSendOptions,
+  ): Promise<SendMessageResult<R, M>> {
+    return this.engine.sendMessage<R, M>(message, recipient, { ...options, sender: this.id });
   }
 
   /** Publishes `message` on `channel` with this agent as sender (it is not delivered back to it). */

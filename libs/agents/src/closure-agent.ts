@@ -1,11 +1,24 @@
-import type { AgentId, AgentEngine, AgentType, MessageChannel, MessageContext } from '@agentopera/types';
+import type {
+  AgentEngine,
+  AgentId,
+  AgentType,
+  InferResponse,
+  MessageChannel,
+  MessageContext,
+  SendableMessage,
+  SendMessageResult,
+} from '@agentopera/types';
 import { BaseAgent, type AgentSendOptions, type RegisterOptions } from './base-agent.js';
 import { instantiateSubscriptions, type SubscriptionFactory } from './subscription-factory.js';
 
 /** What a closure sees of the agent running it. */
 export interface ClosureContext {
   readonly id: AgentId;
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options?: AgentSendOptions): Promise<R>;
+  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options?: AgentSendOptions,
+  ): Promise<SendMessageResult<R, M>>;
   publishMessage(message: unknown, channel: MessageChannel, options?: AgentSendOptions): Promise<void>;
 }
 

@@ -1,18 +1,22 @@
 export { BaseAgent, type AgentSendOptions, type RegisterOptions } from './base-agent.js';
 export { RoutedAgent } from './routed-agent.js';
-export {
-  event,
-  messageHandler,
-  rpc,
-  type HandlerDecorator,
-  type HandlerDecoratorFactory,
-  type HandlerKind,
-  type HandlerMethod,
-  type HandlerOptions,
-  type MatchFunction,
-  type MessageClass,
-  type MessageOf,
-} from './message-handlers.js';
+export { handledMessageClasses } from './route-table.js';
+export { event, messageHandler, rpc } from './message-handlers.js';
+export type {
+  HandlerDecorator,
+  HandlerDecoratorFactory,
+  HandlerKind,
+  HandlerMethod,
+  HandlerMethodCheck,
+  HandlerOptions,
+  HandlerResponse,
+  InferredHandlerDecorator,
+  MatchFunction,
+  MessageClass,
+  MessageOf,
+  NameTheMessageClass,
+} from './handler-types.js';
+export { defineHandlers, type HandlerFor, type HandlerTable } from './define-handlers.js';
 export {
   defaultSubscription,
   subscriptionFactory,

@@ -1,11 +1,13 @@
 import type { MessageContext } from '@agentopera/types';
 import { HandlerDefinitionError } from './errors.js';
-import { ownHandlerSpecs, type HandlerSpec, type MatchFunction, type MessageClass } from './message-handlers.js';
+import { ownHandlerSpecs, type HandlerSpec } from './handler-registry.js';
+import type { MatchFunction, MessageClass } from './handler-types.js';
 
 /** A handler ready to call: the most derived implementation of the decorated method. */
 export interface Route {
   readonly method: (message: unknown, ctx: MessageContext) => unknown;
   readonly match: MatchFunction<unknown> | undefined;
+  readonly interleave: boolean;
 }
 
 interface Entry extends Route {
@@ -33,9 +35,17 @@ const PRIMITIVE_WRAPPERS: Partial<Record<string, unknown>> = { string: String, n
 export class RouteTable {
   readonly #entries: readonly Entry[];
   readonly #byKey = new Map<unknown, Candidates>();
+  /** Whether any handler may interleave; when none does, asking costs nothing. */
+  readonly hasInterleaving: boolean;
 
   constructor(entries: readonly Entry[]) {
     this.#entries = entries;
+    this.hasInterleaving = entries.some((entry) => entry.interleave);
+  }
+
+  /** The message classes the handlers accept, each once, in routing order. */
+  messageClasses(): MessageClass[] {
+    return [...new Set(this.#entries.flatMap((entry) => entry.spec.messageClasses))];
   }
 
   /** The routes for `message`, in routing order, for a published message or an RPC. */
@@ -73,6 +83,11 @@ function isInstance(message: unknown, cls: MessageClass): boolean {
 
 const tables = new WeakMap<object, RouteTable>();
 
+/** Whether the route table of `ctor` was built (it handled a message), after which its handlers are fixed. */
+export function hasRouteTable(ctor: object): boolean {
+  return tables.has(ctor);
+}
+
 /**
  * The route table of the agent class `ctor`, built on first use. Subclass handlers come before
  * inherited ones (a subclass specialises its parent); within a class, declaration order. A
@@ -88,22 +103,41 @@ export function routeTableFor(ctor: abstract new (...args: never[]) => unknown):
   return table;
 }
 
+/**
+ * The message classes the handlers of agent class `ctor` accept (its own and inherited ones), each
+ * once. An engine that moves messages between processes registers serializers for them.
+ */
+export function handledMessageClasses(ctor: abstract new (...args: never[]) => unknown): MessageClass[] {
+  return routeTableFor(ctor).messageClasses();
+}
+
 function collectEntries(ctor: abstract new (...args: never[]) => unknown): Entry[] {
   const prototype = ctor.prototype as Record<string | symbol, unknown>;
   const entries: Entry[] = [];
   const overridden = new Set<string | symbol>();
   for (let level: object | null = prototype; level !== null; level = Object.getPrototypeOf(level) as object | null) {
-    const specs = ownHandlerSpecs(level).filter((spec) => !overridden.has(spec.propertyKey));
+    const specs = ownHandlerSpecs(level).filter((spec) => spec.privateMethod !== undefined || !overridden.has(spec.propertyKey));
     for (const spec of specs) {
-      const method = prototype[spec.propertyKey];
-      if (typeof method !== 'function') {
-        throw new HandlerDefinitionError(
-          `${ctor.name}.${String(spec.propertyKey)} is a decorated message handler but is no longer a method in ${ctor.name}`,
-        );
-      }
-      entries.push({ spec, match: spec.match, method: method as Route['method'] });
+      entries.push({ spec, match: spec.match, interleave: spec.interleave, method: methodOf(ctor, prototype, spec) });
     }
-    for (const spec of specs) overridden.add(spec.propertyKey);
+    for (const spec of specs) if (spec.privateMethod === undefined) overridden.add(spec.propertyKey);
   }
   return entries;
+}
+
+function methodOf(ctor: { readonly name: string }, prototype: Record<string | symbol, unknown>, spec: HandlerSpec): Route['method'] {
+  const privateMethod = spec.privateMethod;
+  if (privateMethod !== undefined) {
+    // A #private method is reached through the instance (another decorator may have replaced it).
+    return function (this: object, message: unknown, ctx: MessageContext): unknown {
+      return privateMethod(this).call(this, message, ctx);
+    };
+  }
+  const method = prototype[spec.propertyKey];
+  if (typeof method !== 'function') {
+    throw new HandlerDefinitionError(
+      `${ctor.name}.${String(spec.propertyKey)} is a declared message handler but is no longer a method in ${ctor.name}`,
+    );
+  }
+  return method as Route['method'];
 }

@@ -30,6 +30,7 @@ async function start(cls: new (description: string) => RoutedAgent) {
     equals: (other) => other.id === 'all',
   });
   return {
+    engine,
     send: (message: unknown) => engine.sendMessage(message, id),
     publish: (message: unknown) => engine.publishMessage(message, CHANNEL),
   };
@@ -231,13 +232,14 @@ describe('unhandled messages', () => {
     expect((error as Error).message).toContain('Pong');
   });
 
-  it('ignores an unhandled published message without logging', async () => {
+  it('resolves an unhandled published message to NotHandled, for the engine to report, without logging', async () => {
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
       vi.spyOn(console, level).mockImplementation(() => undefined),
     );
     try {
-      const { publish } = await start(Quiet);
-      await expect(publish(new Pong())).resolves.toBeUndefined();
+      const { engine, publish } = await start(Quiet);
+      await publish(new Pong());
+      expect(engine.unhandled.map(({ message, recipient }) => [message, recipient.toString()])).toEqual([[new Pong(), 'agent/k']]);
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
     } finally {
       for (const spy of spies) spy.mockRestore();
@@ -272,7 +274,7 @@ describe('handler definition errors', () => {
       return Agent;
     };
     expect(define).toThrow(HandlerDefinitionError);
-    expect(define).toThrow(/Agent\.onShape.*pass the message class explicitly/);
+    expect(define).toThrow(/^@messageHandler\(\) on Agent\.onShape: .*name the message class: @messageHandler\(MyMessage\)$/);
   });
 
   it('rejects an unknown parameter type and a missing parameter for @event and @rpc too', () => {
@@ -299,6 +301,27 @@ describe('handler definition errors', () => {
     expect(() =>
       messageHandler(Ping, { match: 'yes' as unknown as () => boolean })({} as RoutedAgent, 'm', { value: () => undefined }),
     ).toThrow(/match must be a function/);
+    expect(() =>
+      rpc(Ping, { interleave: 'yes' as unknown as boolean })({} as RoutedAgent, 'm', { value: () => undefined }),
+    ).toThrow(/interleave must be true or false/);
+  });
+
+  it('names the decorator as written, with its class and options', () => {
+    expect(() => {
+      class Agent extends RoutedAgent {
+        // @ts-expect-error handlers must be instance methods
+        @rpc(Ping, { match: () => true })
+        static async onPing(): Promise<void> {}
+      }
+      return Agent;
+    }).toThrow(/^@rpc\(Ping, \{ match \}\) on Agent\.onPing: handlers must be instance methods, not static ones$/);
+  });
+
+  it('says to call the decorator when it is used without parentheses', () => {
+    const bare = rpc as unknown as (target: object, key: string, descriptor: PropertyDescriptor) => void;
+    expect(() => bare({}, 'onPing', { value: () => undefined })).toThrow('@rpc must be called with the message class: write @rpc(MyMessage), not @rpc');
+    const bareStandard = event as unknown as (method: () => void, context: { kind: string; name: string }) => void;
+    expect(() => bareStandard(() => undefined, { kind: 'method', name: 'onPing' })).toThrow('write @event(MyMessage), not @event');
   });
 });
 

@@ -3,8 +3,12 @@ import { DefaultSubscription, SubscriptionInstantiationContext, TypeSubscription
 import type { BaseAgent } from './base-agent.js';
 import type { SubscriptionFactory } from './subscription-factory.js';
 
-/** A class decorator for agent classes. */
-export type AgentClassDecorator = (target: AgentClass<BaseAgent>) => void;
+/**
+ * A class decorator for agent classes, typed for both decorator flavours: TypeScript's
+ * `experimentalDecorators` (class) and standard decorators (class, context). As a plain function,
+ * `defaultSubscription()(MyAgent)` does the same without decorators.
+ */
+export type AgentClassDecorator = <C extends AgentClass<BaseAgent>>(target: C, context?: ClassDecoratorContext<C>) => void;
 
 // Each decorated class gets its own array (parent's entries first), so decorating a subclass never
 // changes what its parent registers. Undecorated subclasses find their parent's list by lookup.
@@ -28,7 +32,13 @@ export function subscriptionFactory(factory: SubscriptionFactory): AgentClassDec
   if (typeof factory !== 'function') {
     throw new TypeError(`subscriptionFactory expects a function returning subscriptions, got ${typeof factory}`);
   }
-  return (target) => {
+  return (target: unknown, context?: unknown) => {
+    const kind = (context as { kind?: unknown } | undefined)?.kind;
+    if (typeof target !== 'function' || (kind !== undefined && kind !== 'class')) {
+      throw new TypeError(
+        `subscription decorators such as @defaultSubscription() decorate agent classes, got ${kind === undefined ? describeValue(target) : `a ${String(kind)}`}`,
+      );
+    }
     ownFactories.set(target, [...classSubscriptionFactories(target), factory]);
   };
 }

@@ -7,5 +7,6 @@ export * from '@agentopera/queue';
 export * from '@agentopera/subscriptions';
 export * from '@agentopera/serialization';
 export * from '@agentopera/telemetry';
+export * from '@agentopera/state';
 export * from '@agentopera/engine';
 export * from '@agentopera/agents';

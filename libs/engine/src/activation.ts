@@ -24,10 +24,14 @@ export class Activation {
   inFlight = 0;
   /** Set while the instance is being deactivated; arrivals wait for it, then reach a new instance. */
   closing: Promise<void> | undefined = undefined;
+  /** Set once deactivated: the instance is closed and no message may reach it any more. */
+  retired = false;
   /** Resolvers waiting for this instance to fall idle (deactivation requested while busy). */
   idleWaiters: (() => void)[] | undefined = undefined;
   /** The stored state's version this instance loaded or last wrote; `null`: nothing stored. */
   stateVersion: string | null = null;
+  /** The save in progress: saves of one instance run one after another, each against the last version. */
+  saving: Promise<unknown> | undefined = undefined;
   /** Monotonic time it last fell idle, for idle timeouts. */
   idleSince = 0;
   private turn: CallChain | undefined = undefined;

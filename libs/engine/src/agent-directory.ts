@@ -4,14 +4,14 @@ import {
   AgentId,
   AgentInstantiationContext,
   AgentNotFoundError,
-  EngineStateError,
   describeValue,
   type Agent,
   type AgentEngine,
   type RegisterAgentBuilderOptions,
 } from '@agentopera/types';
 import { Activation } from './activation.js';
-import { parseRegistration, type AgentRegistration } from './agent-registration.js';
+import type { AgentRegistration } from './agent-registration.js';
+import { AgentTypeRegistry } from './agent-type-registry.js';
 import { AgentStatePersistence } from './agent-state-persistence.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import { IdleTracker } from './idle-tracker.js';
@@ -25,6 +25,11 @@ export interface AgentDirectoryOptions {
   /** Bound on every state store call. */
   readonly stateStoreTimeoutMs: number;
   readonly maxActiveAgents?: number;
+  /**
+   * Track call chains in every handler even when no serial type is registered here: an engine
+   * whose serial agents may live in other processes (the NATS engine) needs them on every send.
+   */
+  readonly alwaysTrackCallChains?: boolean;
 }
 
 /**
@@ -38,14 +43,10 @@ export interface AgentDirectoryOptions {
  * and reaches the next instance, never the closing one.
  */
 export class AgentDirectory {
-  /** Set once a serial type is registered: only then do sends carry their call chain. */
-  hasSerialTypes = false;
   /** Instances built (or registered) so far, and instances deactivated. */
   activatedCount = 0;
   deactivatedCount = 0;
-  private readonly registrations = new Map<string, AgentRegistration>();
-  /** Types registered through `registerAgentInstance`, with the one class their instances have. */
-  private readonly instanceTypes = new Map<string, unknown>();
+  private readonly types: AgentTypeRegistry;
   private readonly activations = new Map<string, Activation>();
   private readonly pending = new Map<string, Promise<Activation>>();
   private readonly engine: AgentEngine;
@@ -53,12 +54,17 @@ export class AgentDirectory {
   private readonly persistence: AgentStatePersistence | undefined;
   private readonly maxActiveAgents: number | undefined;
   private readonly idle: IdleTracker;
+  /** Deactivations under way: those agents are already on their way out of the cap. */
+  private closingCount = 0;
+  private readonly alwaysTrackCallChains: boolean;
 
   constructor(options: AgentDirectoryOptions) {
     this.engine = options.engine;
     this.events = options.events;
     this.persistence = options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs);
     this.maxActiveAgents = options.maxActiveAgents;
+    this.alwaysTrackCallChains = options.alwaysTrackCallChains ?? false;
+    this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
     this.idle = new IdleTracker(options.maxActiveAgents !== undefined, (activation) => {
       this.deactivateQuietly(activation, 'idle');
     });
@@ -76,56 +82,33 @@ export class AgentDirectory {
   // ---------------------------------------------------------------- registration
 
   register(type: string, builder: unknown, options: RegisterAgentBuilderOptions<Agent>): AgentRegistration {
-    if (this.registrations.has(type) || this.instanceTypes.has(type)) {
-      throw new EngineStateError(`An agent type named "${type}" is already registered`);
-    }
-    const registration = parseRegistration(type, builder, options, {
-      hasStateStore: this.persistence !== undefined,
-      maxActiveAgents: this.maxActiveAgents,
-    });
-    this.registrations.set(type, registration);
-    if (registration.serial) this.hasSerialTypes = true;
-    return registration;
+    return this.types.addBuilder(type, builder, options);
   }
 
   async registerInstance(agent: Agent, id: AgentId): Promise<void> {
-    if (!(id instanceof AgentId)) throw new TypeError(`registerAgentInstance needs an AgentId, got ${describeValue(id)}`);
-    if (agent === null || typeof agent !== 'object' || typeof agent.onMessage !== 'function') {
-      throw new TypeError(`registerAgentInstance needs an Agent (an object with onMessage), got ${describeValue(agent)}`);
-    }
-    if (this.registrations.has(id.type)) {
-      throw new EngineStateError(`Agent type "${id.type}" has a builder; an instance cannot also be registered for it`);
-    }
-    const key = id.toString();
-    if (this.activations.has(key)) throw new EngineStateError(`An agent instance with id "${key}" is already registered`);
-    const knownClass = this.instanceTypes.get(id.type);
-    if (knownClass !== undefined && knownClass !== agent.constructor) {
-      throw new EngineStateError(
-        `Agent type "${id.type}" already has instances of class ${className(knownClass)}; ` +
-          `an instance of ${className(agent.constructor)} cannot be registered under it (one class per type)`,
-      );
-    }
+    this.types.checkInstance(agent, id, id instanceof AgentId && this.activations.has(id.toString()));
     await agent.bindIdAndEngine(id, this.engine);
+    const key = id.toString();
     this.activations.set(key, new Activation(id, key, agent, undefined, false));
-    this.instanceTypes.set(id.type, agent.constructor);
+    this.types.addInstanceType(id.type, agent.constructor);
     this.activatedCount++;
   }
 
+  /** Set once a serial type is registered: only then do sends carry their call chain. */
+  get hasSerialTypes(): boolean {
+    return this.alwaysTrackCallChains || this.types.hasSerialTypes;
+  }
+
   isKnown(id: AgentId): boolean {
-    return this.registrations.has(id.type) || this.activations.has(id.toString());
+    return this.types.hasBuilder(id.type) || this.activations.has(id.toString());
   }
 
   registration(type: string): AgentRegistration | undefined {
-    return this.registrations.get(type);
+    return this.types.builder(type);
   }
 
   notFound(id: AgentId): AgentNotFoundError {
-    const known = [...new Set([...this.registrations.keys(), ...this.instanceTypes.keys()])];
-    return new AgentNotFoundError(
-      this.instanceTypes.has(id.type)
-        ? `No agent instance "${id}" is registered (type "${id.type}" has registered instances but no builder)`
-        : `No agent type "${id.type}" is registered (known types: ${known.length ? known.join(', ') : 'none'})`,
-    );
+    return this.types.notFound(id);
   }
 
   // ---------------------------------------------------------------- activation
@@ -143,7 +126,7 @@ export class AgentDirectory {
     }
     const pending = this.pending.get(key);
     if (pending !== undefined) return pending;
-    const registration = this.registrations.get(id.type);
+    const registration = this.types.builder(id.type);
     if (registration === undefined) return Promise.reject(this.notFound(id));
     return this.activate(id, key, registration);
   }
@@ -156,6 +139,23 @@ export class AgentDirectory {
   /** Every live instance, in activation order. */
   live(): IterableIterator<Activation> {
     return this.activations.values();
+  }
+
+  /**
+   * Makes `activation` busy for one message, unless it was deactivated (or began to be) since it
+   * was looked up: then the message goes to the agent's next instance. Checking and entering in
+   * one synchronous step is what keeps messages away from closing instances.
+   */
+  async enterLive(activation: Activation, id: AgentId): Promise<Activation> {
+    let live = activation;
+    for (let attempt = 1; live.retired || live.closing !== undefined; attempt++) {
+      // Should instances keep vanishing under this message, let timers and I/O run between tries
+      // rather than spin in microtasks.
+      if (attempt % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+      live = await this.activation(id);
+    }
+    this.enter(live);
+    return live;
   }
 
   /** A message was accepted for `activation`: it is busy until the matching `leave`. */
@@ -171,10 +171,10 @@ export class AgentDirectory {
       activation.idleWaiters = undefined;
       for (const wake of waiters) wake();
     }
-    if (!activation.tracked || activation.closing !== undefined) return;
+    if (!activation.tracked || activation.closing !== undefined || activation.retired) return;
     this.idle.idle(activation, performance.now());
     // Over the cap because nothing was idle when an agent was activated: shed the excess now.
-    if (this.maxActiveAgents !== undefined && this.activations.size > this.maxActiveAgents) this.shedIdle();
+    if (this.maxActiveAgents !== undefined && this.activations.size - this.closingCount > this.maxActiveAgents) this.shedIdle();
   }
 
   private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | Promise<Activation> {
@@ -188,7 +188,7 @@ export class AgentDirectory {
       return Promise.reject(this.constructionFailed(id, error));
     }
     const activation = (async (): Promise<Activation> => {
-      if (full) await this.makeRoom();
+      if (full) await this.makeRoom(key);
       const agent = registration.checkBuilt(await built);
       const activation = new Activation(id, key, agent, registration, this.idle.tracks(registration));
       if (load) {
@@ -223,9 +223,18 @@ export class AgentDirectory {
     this.activations.set(activation.key, activation);
     this.activatedCount++;
     this.events.activated(activation.id, stateLoaded);
-    // Never used yet: idle from the start, so a `get(…, { lazy: false })` agent can time out too.
-    if (activation.tracked) this.idle.idle(activation, performance.now());
+    // Not idle until the message it was built for has been through it: a fresh instance that
+    // could be chosen as a victim before that message enters would let activations under the cap
+    // evict one another forever. One macrotask later, an instance nothing entered (built by
+    // `get(…, { lazy: false })`, or its message was cancelled) counts as idle from then on.
+    if (activation.tracked) setImmediate(() => this.idleIfUnused(activation));
     return activation;
+  }
+
+  private idleIfUnused(activation: Activation): void {
+    if (activation.inFlight === 0 && !activation.retired && activation.closing === undefined && activation.idleSince === 0) {
+      this.idle.idle(activation, performance.now());
+    }
   }
 
   private constructionFailed(id: AgentId, error: unknown): unknown {
@@ -234,9 +243,10 @@ export class AgentDirectory {
   }
 
   /** Deactivates least-recently-used idle agents until one more fits under the cap (or none is idle). */
-  private async makeRoom(): Promise<void> {
+  private async makeRoom(key: string): Promise<void> {
     const cap = this.maxActiveAgents ?? Infinity;
-    while (this.activations.size + this.pending.size > cap) {
+    // Other activations under way count against the cap too; this one is about to.
+    while (this.activations.size + this.pending.size - (this.pending.has(key) ? 1 : 0) >= cap) {
       const victim = this.idle.leastRecentlyUsed();
       if (victim === undefined) return; // none idle: activate anyway, shed the excess later
       this.idle.busy(victim);
@@ -276,7 +286,7 @@ export class AgentDirectory {
   }
 
   private async deactivateActivation(activation: Activation, reason: DeactivationReason): Promise<boolean> {
-    if (activation.registration === undefined) return false;
+    if (activation.registration === undefined || activation.retired) return false;
     if (activation.closing !== undefined) {
       await activation.closing;
       return !this.activations.has(activation.key);
@@ -288,8 +298,10 @@ export class AgentDirectory {
     this.idle.busy(activation);
     let closed!: () => void;
     activation.closing = new Promise<void>((resolve) => (closed = resolve));
+    this.closingCount++;
     const saved = await this.saveFor(activation, 'deactivate');
     if (saved instanceof Failure) {
+      this.closingCount--;
       activation.closing = undefined;
       closed();
       if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
@@ -301,6 +313,8 @@ export class AgentDirectory {
       this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, error);
     }
     this.activations.delete(activation.key);
+    activation.retired = true;
+    this.closingCount--;
     this.deactivatedCount++;
     this.events.deactivated(activation.id, reason, saved);
     closed();
@@ -358,6 +372,7 @@ export class AgentDirectory {
         errors.push(error);
       }
       if (activation.registration !== undefined && this.activations.delete(activation.key)) {
+        activation.retired = true;
         this.deactivatedCount++;
         this.events.deactivated(activation.id, 'close', saved === true);
       }
@@ -373,8 +388,4 @@ class Failure {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-function className(value: unknown): string {
-  return typeof value === 'function' && value.name ? value.name : 'an anonymous class';
 }

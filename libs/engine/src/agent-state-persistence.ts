@@ -5,7 +5,7 @@ import type { Activation } from './activation.js';
 /** A state store call that did not settle within the engine's `stateStoreTimeoutMs`. */
 export class StateStoreTimeoutError extends AgentOperaError {
   override readonly name = 'StateStoreTimeoutError';
-  readonly code = 'STATE_STORE_TIMEOUT';
+  override readonly code = 'STATE_STORE_TIMEOUT';
 
   constructor(
     readonly operation: 'get' | 'set',
@@ -40,8 +40,23 @@ export class AgentStatePersistence {
     activation.stateVersion = stored.version;
   }
 
-  /** Saves the instance's current state; the store is not touched when the state is not JSON-safe. */
-  async save(activation: Activation): Promise<void> {
+  /**
+   * Saves the instance's current state; the store is not touched when the state is not JSON-safe.
+   * Saves of one instance are chained (handlers of a concurrent agent may finish together), so
+   * each compares against the version the previous one wrote.
+   */
+  save(activation: Activation): Promise<void> {
+    const previous = activation.saving;
+    const save = previous === undefined ? this.saveNow(activation) : previous.then(() => this.saveNow(activation), () => this.saveNow(activation));
+    activation.saving = save;
+    const clear = (): void => {
+      if (activation.saving === save) activation.saving = undefined;
+    };
+    save.then(clear, clear);
+    return save;
+  }
+
+  private async saveNow(activation: Activation): Promise<void> {
     const state: unknown = await activation.agent.saveState();
     assertJsonSafeState(activation.id, state);
     const version = await this.bounded(

@@ -4,6 +4,7 @@ import {
   AgentConstructionExceptionEvent,
   AgentDeactivatedEvent,
   StateSaveFailedEvent,
+  UnhandledMessageEvent,
   type DeactivationReason,
   type StateSaveOccasion,
   InterventionExceptionEvent,
@@ -14,7 +15,7 @@ import {
   type EngineEvent,
   type EventLogger,
   type InterventionStage,
-  type MessageKind,
+  MessageKind,
 } from '@agentopera/telemetry';
 import type { AgentId, MessageChannel } from '@agentopera/types';
 
@@ -22,7 +23,7 @@ type Address = AgentId | MessageChannel | null;
 
 /**
  * The engine's structured events. Every method checks `isEnabled()` before it builds an event or
- * serializes a payload, so a disabled or absent logger costs one check (SPEC §4, cost only when used).
+ * serializes a payload, so a disabled or absent logger costs one check (cost only when used).
  */
 export class EngineEventLog {
   /**
@@ -74,6 +75,15 @@ export class EngineEventLog {
     if (this.enabled) this.emit(new InterventionExceptionEvent({ payload: this.payload(message), stage, handler, exception }));
   }
 
+  /** A published message reached an agent with no handler for it. */
+  unhandled(message: unknown, sender: AgentId | null, channel: MessageChannel, handlingAgent: AgentId): void {
+    if (!this.enabled) return;
+    const messageType = message === null ? 'null' : typeof message === 'object' ? (message.constructor?.name ?? 'Object') : typeof message;
+    this.emit(
+      new UnhandledMessageEvent({ payload: this.payload(message), sender, receiver: channel, kind: MessageKind.PUBLISH, handlingAgent, messageType }),
+    );
+  }
+
   activated(agentId: AgentId, stateLoaded: boolean): void {
     if (this.enabled) this.emit(new AgentActivatedEvent({ agentId, stateLoaded }));
   }
@@ -92,8 +102,18 @@ export class EngineEventLog {
     this.logger?.log(event);
   }
 
-  /** The message as JSON through the registry, or a placeholder: logging never fails a message. */
+  /**
+   * The message as JSON: plain JSON values as they are, others through the registry, else a
+   * placeholder (logging never fails a message).
+   */
   private payload(message: unknown): string {
+    if (isPlainJson(message)) {
+      try {
+        return JSON.stringify(message);
+      } catch {
+        // a cycle: fall through to the registry and the placeholder
+      }
+    }
     try {
       const typeName = this.serializationRegistry.typeName(message);
       const bytes = this.serializationRegistry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE });
@@ -102,4 +122,14 @@ export class EngineEventLog {
       return 'Message could not be serialized';
     }
   }
+}
+
+/** Strings, finite numbers, booleans, null, and arrays / plain objects (`{}` or null prototype). */
+function isPlainJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

@@ -28,7 +28,7 @@ import {
   type ErrorKind,
   type MessageCommand,
   type Outcome,
-} from './model/engine-model.js';
+} from './test-utils/engine-model.js';
 import { TestAgent } from './test-utils/test-agent.js';
 
 // Model-based test (issue 6): random command sequences run against LocalAgentEngine and against

@@ -38,9 +38,10 @@ export class HandlerRunner {
    * handler sees that very object): busy, turn, handler, per-turn save, idle.
    * The engine's fast path calls `callDirect` itself for direct agents instead, to save a promise.
    */
-  async run(activation: Activation, recipient: AgentId, message: unknown, ctx: MessageContext, chain: CallChain | undefined): Promise<unknown> {
+  async run(found: Activation, recipient: AgentId, message: unknown, ctx: MessageContext, chain: CallChain | undefined): Promise<unknown> {
     const directory = this.directory;
-    directory.enter(activation);
+    // Looked up before an await, perhaps: it may have been deactivated since.
+    const activation = found.retired || found.closing !== undefined ? await directory.enterLive(found, recipient) : (directory.enter(found), found);
     try {
       const registration = activation.registration;
       if (registration === undefined || registration.direct) return await this.callDirect(activation, recipient, message, ctx, chain);

@@ -85,7 +85,7 @@ describe('stop under load', () => {
     engine.start();
     await expect(engine.sendMessage('after restart', new AgentId('worker', 'k0'))).resolves.toBe('after restart');
     await engine.stopWhenIdle();
-  });
+  }, 60_000); // 100,000 sends: generous on a loaded 2-core machine (a hang guard, not a speed check)
 
   it('settles every send, including producers waiting on a full bounded queue', async () => {
     const engine = new LocalAgentEngine({ queue: () => new AsyncQueue<MessageEnvelope>(1_000) });

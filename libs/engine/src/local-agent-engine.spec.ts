@@ -229,6 +229,19 @@ describe('LocalAgentEngine: registration and lookup', () => {
     await engine.stop();
   });
 
+  it('refuses an instance of another class under a type that has instances, naming both classes', async () => {
+    class OtherAgent extends TestAgent {}
+    const engine = new LocalAgentEngine();
+    await engine.registerAgentInstance(new TestAgent(), new AgentId('solo', 'one'));
+    const refused = new OtherAgent();
+    await expect(engine.registerAgentInstance(refused, new AgentId('solo', 'two'))).rejects.toThrow(
+      'Agent type "solo" has instances of class TestAgent; an instance of OtherAgent cannot be registered under it',
+    );
+    expect(refused.id).toBeUndefined();
+    await expect(engine.registerAgentInstance(new TestAgent(), new AgentId('solo', 'two'))).resolves.toBeInstanceOf(AgentId);
+    await expect(engine.registerAgentInstance(new OtherAgent(), new AgentId('other', 'one'))).resolves.toBeInstanceOf(AgentId);
+  });
+
   it('refuses an instance for a type that has a builder', async () => {
     const engine = await engineWithEcho();
     await expect(engine.registerAgentInstance(new TestAgent(), new AgentId('echo', 'x'))).rejects.toThrow(/has a builder/);

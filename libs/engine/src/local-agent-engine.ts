@@ -7,7 +7,6 @@ import {
   AgentId,
   AgentType,
   EngineStateError,
-  EngineStoppedError,
   InvalidStateError,
   MessageChannel,
   describeValue,
@@ -19,6 +18,9 @@ import {
   type AgentState,
   type EngineState,
   type GetAgentOptions,
+  type InferResponse,
+  type SendableMessage,
+  type SendMessageResult,
   type RegisterAgentBuilderOptions,
   type SendOptions,
   type Subscription,
@@ -139,8 +141,12 @@ export class LocalAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- messaging
 
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options?: SendOptions): Promise<R> {
-    return this.intake.send<R>(message, recipient, options);
+  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options?: SendOptions,
+  ): Promise<SendMessageResult<R, M>> {
+    return this.intake.send<SendMessageResult<R, M>>(message, recipient, options);
   }
 
   publishMessage(message: unknown, channel: MessageChannel, options?: SendOptions): Promise<void> {
@@ -294,25 +300,7 @@ export class LocalAgentEngine implements AgentEngine {
     this.run = undefined;
     this.runner.cacheScopes(false);
     this.stoppedOnce = true;
-    const queue = run.queue;
-    // Non-immediate shutdown first: waiting producers fail (their sends reject through
-    // stoppedIfShutDown), then whatever is still queued is drained here so each caller hears of it.
-    queue.shutdown(false);
-    run.close();
-    for (;;) {
-      let envelope: MessageEnvelope;
-      try {
-        envelope = queue.getNowait();
-      } catch {
-        break;
-      }
-      if (envelope.kind === 'send') {
-        envelope.reject(new EngineStoppedError(`The engine stopped before the message to ${envelope.recipient} was handled`));
-      }
-      envelope.unlinkCancellation?.();
-      queue.taskDone();
-    }
-    queue.shutdown(true);
+    run.shutdown();
     if (this.queueFactory !== undefined) this.queue = this.queueFactory();
   }
 

@@ -116,7 +116,10 @@ function callToken(options: SendOptions): CancellationToken | undefined {
 function linkSignal(token: CancellationToken, signal: AbortSignal, unlinkToken: (() => void) | undefined): () => void {
   const onAbort = (): void => token.cancel(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
+  let linked = true;
   return () => {
+    if (!linked) return;
+    linked = false;
     signal.removeEventListener('abort', onAbort);
     unlinkToken?.();
   };

@@ -1,5 +1,5 @@
 import { DeliveryStage, MessageKind, type InterventionStage } from '@agentopera/telemetry';
-import { MessageDroppedError, type AgentId } from '@agentopera/types';
+import { MessageDroppedError, NotHandled, type AgentId } from '@agentopera/types';
 import type { Activation } from './activation.js';
 import { cancelledError, type DeliveryParts } from './delivery-parts.js';
 import { EngineMessageContext } from './engine-message-context.js';
@@ -125,7 +125,9 @@ export class ObservedDelivery {
       const activation = await (building ?? directory.activation(recipient));
       const ctx = new EngineMessageContext(envelope.sender, envelope.channel, false, envelope);
       const call = (): Promise<unknown> => runner.run(activation, recipient, envelope.message, ctx, undefined);
-      return await (tracing ? traceHelper.traceBlock('process', recipient, undefined, call) : call());
+      const result = await (tracing ? traceHelper.traceBlock('process', recipient, undefined, call) : call());
+      if (result === NotHandled) events.unhandled(envelope.message, envelope.sender, envelope.channel, recipient);
+      return result;
     } catch (error) {
       events.publishFailure(envelope.message, recipient, error);
       throw error;

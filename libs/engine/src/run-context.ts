@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { MessageQueue } from '@agentopera/queue';
+import { EngineStoppedError } from '@agentopera/types';
 import type { MessageEnvelope } from './envelopes.js';
 
 type EnvelopeQueue = MessageQueue<MessageEnvelope>;
@@ -45,10 +46,31 @@ export class RunContext {
     RESOLVED.then(this.drainInRunContext);
   }
 
-  /** Ends the run; the engine settles whatever is still queued itself. */
-  close(): void {
+  /**
+   * Ends the run and settles whatever is still queued: each queued send rejects with
+   * `EngineStoppedError`, so no caller waits for a message that will never be handled.
+   */
+  shutdown(): void {
+    const queue = this.queue;
+    // Non-immediate shutdown first: producers waiting on a full queue fail (their sends reject as
+    // stopped), then whatever is still queued is drained here so each caller hears of it.
+    queue.shutdown(false);
     this.active = false;
     this.resolveFinished();
+    for (;;) {
+      let envelope: MessageEnvelope;
+      try {
+        envelope = queue.getNowait();
+      } catch {
+        break;
+      }
+      if (envelope.kind === 'send') {
+        envelope.reject(new EngineStoppedError(`The engine stopped before the message to ${envelope.recipient} was handled`));
+      }
+      envelope.unlinkCancellation?.();
+      queue.taskDone();
+    }
+    queue.shutdown(true);
   }
 
   private drain(): void {

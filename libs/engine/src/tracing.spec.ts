@@ -49,6 +49,35 @@ describe('tracing', () => {
     expect(process.attributes['messaging.destination.name']).toBe('echo/k');
   });
 
+  it('ends every span of an RPC before the caller sees its result (a shutdown right after exports them all)', async () => {
+    const { engine, exporter } = tracedEngine();
+    await engine.registerAgentBuilder('echo', () => new TestAgent());
+    engine.start();
+    await engine.sendMessage('m', new AgentId('echo', 'k'));
+    // No stopWhenIdle, no extra ticks: the finished spans are read at once.
+    expect(exporter.getFinishedSpans().map(operation).sort()).toEqual(['ack', 'create', 'process', 'send']);
+    await engine.stop();
+  });
+
+  it('ends the spans of a failed RPC before the caller sees the error', async () => {
+    const { engine, exporter } = tracedEngine();
+    await engine.registerAgentBuilder('fails', () => new TestAgent(() => Promise.reject(new Error('boom'))));
+    engine.start();
+    await expect(engine.sendMessage('m', new AgentId('fails', 'k'))).rejects.toThrow('boom');
+    expect(exporter.getFinishedSpans().map(operation).sort()).toEqual(['create', 'process', 'send']);
+    await engine.stop();
+  });
+
+  it("names the destination of an outside caller's ack", async () => {
+    const { engine, exporter } = tracedEngine();
+    await engine.registerAgentBuilder('echo', () => new TestAgent());
+    engine.start();
+    await engine.sendMessage('m', new AgentId('echo', 'k'));
+    const ack = exporter.getFinishedSpans().find((s) => operation(s) === 'ack')!;
+    expect(ack.name).toBe('ack caller of echo/k');
+    await engine.stop();
+  });
+
   it('traces a publish as create -> publish -> one process per recipient', async () => {
     const { engine, exporter } = tracedEngine();
     await engine.registerAgentBuilder('a', () => new TestAgent());

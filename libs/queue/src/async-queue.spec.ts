@@ -9,6 +9,18 @@ describeMessageQueueConformance('AsyncQueue', (maxsize) => new AsyncQueue<number
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('AsyncQueue', () => {
+  it('is what a for await loop consumes: a producer and a consumer until shutdown', async () => {
+    const queue = new AsyncQueue<string>(1);
+    const producer = (async () => {
+      for (const word of ['a', 'b', 'c']) await queue.put(word);
+      queue.shutdown();
+    })();
+    const received: string[] = [];
+    for await (const word of queue) received.push(word);
+    await producer;
+    expect(received).toEqual(['a', 'b', 'c']);
+  });
+
   it('defaults to unbounded and exposes maxsize', () => {
     expect(new AsyncQueue().maxsize).toBe(0);
     expect(new AsyncQueue(5).maxsize).toBe(5);

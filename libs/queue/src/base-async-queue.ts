@@ -104,6 +104,25 @@ export abstract class BaseAsyncQueue<T> implements MessageQueue<T> {
     return this.finished;
   }
 
+  /**
+   * `for await (const item of queue)`: takes the next item with `get` on each iteration and ends
+   * when the queue is shut down and empty (a non-immediate shutdown drains first). Like `get`, it
+   * does not call `taskDone`; call it after each item if anyone `join`s. Several loops may consume
+   * one queue; each item goes to one of them. Leaving a loop early takes nothing more.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      let item: T;
+      try {
+        item = await this.get();
+      } catch (error) {
+        if (error instanceof QueueShutDownError) return;
+        throw error;
+      }
+      yield item;
+    }
+  }
+
   shutdown(immediate = false): void {
     this.isShutDown = true;
     if (immediate) {

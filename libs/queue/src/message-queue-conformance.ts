@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QueueEmptyError, QueueFullError, QueueShutDownError } from './errors.js';
+import { describeIterationConformance } from './message-queue-iteration-conformance.js';
 import type { MessageQueue } from './message-queue.js';
+import { expectShutDown, observe, putAll, settle, takeAll } from './conformance-support.js';
 
 /** Options of `describeMessageQueueConformance`. */
 export interface MessageQueueConformanceOptions {
@@ -12,50 +14,11 @@ export interface MessageQueueConformanceOptions {
   fifo?: boolean;
 }
 
-/** What a promise has done so far; handlers are attached at once, so no rejection goes unhandled. */
-class Observed<V> {
-  state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  value: V | undefined = undefined;
-  reason: unknown = undefined;
-
-  constructor(promise: Promise<V>) {
-    promise.then(
-      (value) => {
-        this.state = 'fulfilled';
-        this.value = value;
-      },
-      (reason: unknown) => {
-        this.state = 'rejected';
-        this.reason = reason;
-      },
-    );
-  }
-}
-
-const observe = <V>(promise: Promise<V>): Observed<V> => new Observed(promise);
-
-/** Lets every pending promise reaction run. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-function putAll(queue: MessageQueue<number>, items: readonly number[]): void {
-  for (const item of items) queue.putNowait(item);
-}
-
-function takeAll(queue: MessageQueue<number>): number[] {
-  const items: number[] = [];
-  while (!queue.empty()) items.push(queue.getNowait());
-  return items;
-}
-
-function expectShutDown(observed: Observed<unknown>): void {
-  expect(observed.state).toBe('rejected');
-  expect(observed.reason).toBeInstanceOf(QueueShutDownError);
-}
-
 /**
  * Registers Vitest suites checking that `makeQueue(maxsize)` builds a `MessageQueue` with the
  * contract of Python 3.13's `asyncio.Queue`: sizes, waiting `get`/`put`, backpressure, `taskDone`/
- * `join` and both kinds of `shutdown`. Call it at the top level of a spec file.
+ * `join` and both kinds of `shutdown`, and `for await` iteration when the queue offers it. Call
+ * it at the top level of a spec file.
  */
 export function describeMessageQueueConformance(
   name: string,
@@ -337,5 +300,7 @@ export function describeMessageQueueConformance(
         expect(queue.qsize()).toBe(0);
       });
     });
+
+    describeIterationConformance(makeQueue, expectOrder);
   });
 }

@@ -30,4 +30,11 @@ export interface MessageQueue<T> {
    * `get`/`put` with `QueueShutDownError`.
    */
   shutdown(immediate?: boolean): void;
+  /**
+   * Optional: `for await (const item of queue)` takes items as `get` does, one per iteration,
+   * and ends once `get` would fail with `QueueShutDownError` (after draining, for a
+   * non-immediate shutdown). It does not call `taskDone`. The engine never iterates a queue, so a
+   * queue of your own may leave it out; this library's queues have it.
+   */
+  [Symbol.asyncIterator]?(): AsyncIterator<T>;
 }

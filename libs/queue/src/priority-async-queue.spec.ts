@@ -13,6 +13,15 @@ interface Job {
 const byPriority = (a: Job, b: Job): number => a.priority - b.priority;
 
 describe('PriorityAsyncQueue', () => {
+  it('is async iterable, in priority order, until shut down', async () => {
+    const queue = new PriorityAsyncQueue<number>(ascending);
+    for (const n of [3, 1, 2]) queue.putNowait(n);
+    queue.shutdown();
+    const received: number[] = [];
+    for await (const item of queue) received.push(item);
+    expect(received).toEqual([1, 2, 3]);
+  });
+
   it('returns the smallest item first', async () => {
     const queue = new PriorityAsyncQueue<number>(ascending);
     for (const n of [5, 1, 4, 2, 3]) await queue.put(n);

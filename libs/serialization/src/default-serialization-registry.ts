@@ -51,12 +51,12 @@ export class DefaultSerializationRegistry implements SerializationRegistry {
   }
 
   /**
-   * `message.constructor.name` (SPEC §8): `Object` for `{}` and for objects without a named
+   * `message.constructor.name`: `Object` for `{}` and for objects without a named
    * constructor, `Array` for arrays, the wrapper's name for primitives (`'x'` gives `String`);
    * `'null'` and `'undefined'` for the two values that have no constructor.
    */
   typeName(message: unknown): string {
-    // SPEC §8: `m.constructor.name`, so primitives give their wrapper's name ('x' -> String).
+    // As `m.constructor.name` would say: primitives give their wrapper's name ('x' -> String).
     const name = typeNameOf(message);
     return PRIMITIVE_WRAPPERS[name] ?? name;
   }

@@ -8,18 +8,24 @@ function quote(name: string): string {
  * (de)serialize" as one case, as the seed engine's `_try_serialize` does.
  */
 export class MessageCodecError extends Error {
+  // Literals, not the class name: minifiers rename classes.
+  override readonly name: string = 'MessageCodecError';
+  /** A stable identifier of the kind of failure; never renamed. */
+  readonly code: string = 'MESSAGE_CODEC';
+
   constructor(
     readonly typeName: string,
     message: string,
     options?: ErrorOptions,
   ) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** No serializer is registered for the requested (type name, content type) pair. */
 export class UnknownSerializerError extends MessageCodecError {
+  override readonly name: string = 'UnknownSerializerError';
+  override readonly code: string = 'UNKNOWN_SERIALIZER';
   /** Content types registered for `typeName`; empty when the type name itself is unknown. */
   readonly registeredContentTypes: readonly string[];
 
@@ -39,6 +45,9 @@ export class UnknownSerializerError extends MessageCodecError {
 
 /** A serializer could not turn a message into bytes; `cause` holds the underlying failure, if any. */
 export class SerializationError extends MessageCodecError {
+  override readonly name: string = 'SerializationError';
+  override readonly code: string = 'SERIALIZATION';
+
   constructor(typeName: string, reason: string, options?: ErrorOptions) {
     super(typeName, `Cannot serialize a message as type ${quote(typeName)}: ${reason}`, options);
   }
@@ -49,6 +58,9 @@ export class SerializationError extends MessageCodecError {
  * JSON, JSON of the wrong shape, or a hostile payload (prototype-pollution keys).
  */
 export class DeserializationError extends MessageCodecError {
+  override readonly name: string = 'DeserializationError';
+  override readonly code: string = 'DESERIALIZATION';
+
   constructor(typeName: string, reason: string, options?: ErrorOptions) {
     super(typeName, `Cannot deserialize a payload as type ${quote(typeName)}: ${reason}`, options);
   }

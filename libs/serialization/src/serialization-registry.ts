@@ -1,3 +1,4 @@
+import { DefaultSerializationRegistry } from './default-serialization-registry.js';
 import type { MessageSerializer } from './message-serializer.js';
 
 /** Which serializer to use: the pair a `MessageSerializer` is registered under. */
@@ -31,3 +32,6 @@ export interface SerializationRegistry {
    */
   typeName(message: unknown): string;
 }
+
+/** The default registry under the interface's name, so `new SerializationRegistry()` works as in the seed. */
+export const SerializationRegistry = DefaultSerializationRegistry;

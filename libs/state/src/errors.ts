@@ -11,7 +11,7 @@ function describeVersion(version: string | null): string {
  */
 export class StateConflictError extends AgentOperaError {
   override readonly name = 'StateConflictError';
-  readonly code = 'STATE_CONFLICT';
+  override readonly code = 'STATE_CONFLICT';
 
   constructor(
     readonly id: AgentId,
@@ -25,17 +25,17 @@ export class StateConflictError extends AgentOperaError {
 /** The store was closed; it accepts no more calls. */
 export class StateStoreClosedError extends AgentOperaError {
   override readonly name = 'StateStoreClosedError';
-  readonly code = 'STATE_STORE_CLOSED';
+  override readonly code = 'STATE_STORE_CLOSED';
 }
 
 /** A stored entry cannot be read back (not our format, or it belongs to another id). */
 export class CorruptStateError extends AgentOperaError {
   override readonly name = 'CorruptStateError';
-  readonly code = 'STATE_CORRUPT';
+  override readonly code = 'STATE_CORRUPT';
 }
 
 /** The store cannot use the place it was given (a directory that is a file, no permission, ...). */
 export class StateStoreLocationError extends AgentOperaError {
   override readonly name = 'StateStoreLocationError';
-  readonly code = 'STATE_STORE_LOCATION';
+  override readonly code = 'STATE_STORE_LOCATION';
 }

@@ -9,28 +9,32 @@ import { CorruptStateError, FileStateStore, StateConflictError, StateStoreClosed
 import { describeStateStoreConformance, hostileAgentIds } from './testing.js';
 
 const ENTRY_NAME = /^[a-z0-9_]{0,48}-[0-9a-f]{64}\.json$/;
-const parent = mkdtempSync(join(tmpdir(), 'file-state-store-'));
+// Stores live three levels below a scratch root, so that even a key such as "../../x", were it
+// used as a path, would land inside the root, where the scan below sees it.
+const root = mkdtempSync(join(tmpdir(), 'file-state-store-'));
+const parent = join(root, 'one', 'two', 'three');
+mkdirSync(parent, { recursive: true });
 let storeCount = 0;
-/** Every store of this file lives in its own directory under `parent`, and nowhere else. */
-const storeDirectories = new Set<string>();
 
 function newDirectory(): string {
-  const directory = join(parent, `store-${++storeCount}`);
-  storeDirectories.add(`store-${storeCount}`);
-  return directory;
+  return join(parent, `store-${++storeCount}`);
+}
+
+/** Every path under `directory`, relative to it, directories included. */
+function walk(directory: string, prefix = ''): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const relative = join(prefix, entry.name);
+    return entry.isDirectory() ? [relative, ...walk(join(directory, entry.name), relative)] : [relative];
+  });
 }
 
 afterEach(() => {
   // Nothing outside the stores' directories, and inside them only entry files: no stray
-  // temporary files, no subdirectories a hostile key might have created.
-  for (const name of readdirSync(parent)) expect(storeDirectories.has(name), `unexpected ${name} beside the stores`).toBe(true);
-  for (const name of storeDirectories) {
-    const directory = join(parent, name);
-    if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) continue;
-    for (const entry of readdirSync(directory)) expect(entry).toMatch(ENTRY_NAME);
-  }
+  // temporary files, no subdirectories or files a hostile key might have created.
+  const allowed = /^one(\/two(\/three(\/store-\d+(\/[a-z0-9_]{0,48}-[0-9a-f]{64}\.json)?)?)?)?$/;
+  for (const path of walk(root)) expect(path, `unexpected ${path} in the scratch directory`).toMatch(allowed);
 });
-afterAll(() => rmSync(parent, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describeStateStoreConformance('FileStateStore', () => new FileStateStore(newDirectory()));
 
@@ -90,6 +94,27 @@ describe('FileStateStore on disk', () => {
     expect(results.find((result) => result.status === 'rejected')?.reason).toBeInstanceOf(StateConflictError);
     await Promise.all([a.close(), b.close()]);
   });
+
+  it.runIf(process.platform === 'linux')('keeps few files open when hundreds of agents save at once', async () => {
+    const directory = newDirectory();
+    const store = new FileStateStore(directory);
+    const openFiles = (): number => readdirSync('/proc/self/fd').length;
+    const baseline = openFiles();
+    let peak = baseline;
+    let done = false;
+    const saves = Promise.all(Array.from({ length: 400 }, (_, n) => store.set(new AgentId('worker', `k${n}`), { n }))).finally(
+      () => (done = true),
+    );
+    while (!done) {
+      peak = Math.max(peak, openFiles());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await saves;
+    expect(peak - baseline).toBeLessThanOrEqual(64 + 16);
+    expect(readdirSync(directory)).toHaveLength(400);
+    await store.close();
+    rmSync(directory, { recursive: true });
+  }, 60_000);
 
   it('waits on close for writes in flight, then rejects new calls', async () => {
     const directory = newDirectory();

@@ -7,6 +7,7 @@ import { formatEntry, parseEntryState, readEntry } from './entry-file.js';
 import { StateConflictError, StateStoreClosedError, StateStoreLocationError } from './errors.js';
 import { assertJsonSafeState } from './json-safe-state.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { Semaphore } from './semaphore.js';
 import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from './state-store.js';
 import { checkAgentId, checkDeleteOptions, checkSetOptions, versionMatches } from './store-input.js';
 import { nextVersion } from './version-clock.js';
@@ -14,6 +15,10 @@ import { nextVersion } from './version-clock.js';
 // Shared by every FileStateStore of the process, keyed by file path, so two stores opened on the
 // same directory still take turns on each entry.
 const entryLocks = new KeyedMutex();
+// Bounds the files open at once when many agents save together (a mass deactivation), far below
+// common descriptor limits (256 on macOS). Taken inside an entry's lock, so waiting for an entry
+// never holds a slot.
+const diskSlots = new Semaphore(64);
 
 /** Creates `directory` if needed and returns its real path; throws if it cannot hold a store. */
 function prepareDirectory(directory: unknown): string {
@@ -67,7 +72,7 @@ export class FileStateStore implements StateStore {
   get(id: AgentId): Promise<StoredState | undefined> {
     return this.#track(async () => {
       const path = this.#path(checkAgentId(id));
-      const entry = await readEntry(id, path);
+      const entry = await diskSlots.run(() => readEntry(id, path));
       return entry && { state: parseEntryState(id, path, entry), version: entry.version };
     });
   }
@@ -79,7 +84,7 @@ export class FileStateStore implements StateStore {
       assertJsonSafeState(id, state);
       const stateText = JSON.stringify(state);
       const path = join(this.directory, name);
-      return entryLocks.run(path, async () => {
+      return this.#exclusive(path, async () => {
         const actual = (await readEntry(id, path))?.version ?? null;
         if (!versionMatches(expected, actual)) throw new StateConflictError(id, expected ?? null, actual);
         const version = nextVersion(actual);
@@ -94,7 +99,7 @@ export class FileStateStore implements StateStore {
       const name = entryFileName(checkAgentId(id));
       const expected = checkDeleteOptions(id, options);
       const path = join(this.directory, name);
-      return entryLocks.run(path, async () => {
+      return this.#exclusive(path, async () => {
         const actual = (await readEntry(id, path))?.version ?? null;
         if (!versionMatches(expected, actual)) throw new StateConflictError(id, expected ?? null, actual);
         return actual !== null && (await removeFileDurably(this.directory, name));
@@ -106,6 +111,11 @@ export class FileStateStore implements StateStore {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([this.#sweep, ...this.#pending]);
+  }
+
+  /** Runs `work` alone on the entry at `path`, holding a disk slot. */
+  #exclusive<R>(path: string, work: () => Promise<R>): Promise<R> {
+    return entryLocks.run(path, () => diskSlots.run(work));
   }
 
   #path(id: AgentId): string {

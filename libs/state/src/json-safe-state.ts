@@ -19,17 +19,21 @@ function formatPath(steps: readonly PathStep[]): string {
 }
 
 function article(word: string): string {
-  return /^[AEIOU]/.test(word) ? `an ${word}` : `a ${word}`;
+  // "an Error", "an Int8Array", but "a Uint8Array", "a URL".
+  return /^[AEIO]/.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 /** Why an object with a prototype other than Object's (or none) is not plain data. */
 function describeNonPlain(value: object): string {
-  const constructor = (value as { constructor?: unknown }).constructor;
-  const name = typeof constructor === 'function' ? constructor.name : '';
-  if (!name) return 'an object with a non-plain prototype';
+  const prototype = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+  const constructor = prototype?.constructor;
+  // Only name a class whose own prototype this is; Object.create(someObject) is no instance of Object.
+  if (typeof constructor !== 'function' || constructor.prototype !== prototype || !constructor.name) {
+    return 'an object with a non-plain prototype';
+  }
   // Built-ins read as "a Map", "a Date"; user classes as "an instance of Counter".
-  const builtIn = (globalThis as Record<string, unknown>)[name] === constructor;
-  return builtIn ? article(name) : `an instance of ${name}`;
+  const builtIn = (globalThis as Record<string, unknown>)[constructor.name] === constructor;
+  return builtIn ? article(constructor.name) : `an instance of ${constructor.name}`;
 }
 
 /** Why a primitive (or function) is not JSON-safe, or `undefined` when it is. */
@@ -63,7 +67,7 @@ class Walk {
   constructor(readonly id: AgentId) {}
 
   fail(reason: string, at: readonly PathStep[] = this.#steps): never {
-    throw new InvalidStateError(`${String(this.id)}: ${formatPath(at)} is ${reason}`);
+    throw new InvalidStateError(`${this.id.type}/${this.id.key}: ${formatPath(at)} is ${reason}`);
   }
 
   value(value: unknown): void {
@@ -131,13 +135,13 @@ export function assertJsonSafeState(id: AgentId, state: unknown): asserts state 
   const walk = new Walk(id);
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     const what = state === null ? 'null' : Array.isArray(state) ? 'an array' : (describeUnsafePrimitive(state) ?? `a ${typeof state}`);
-    throw new InvalidStateError(`${String(id)}: state is ${what}; a state must be a plain object`);
+    throw new InvalidStateError(`${id.type}/${id.key}: state is ${what}; a state must be a plain object`);
   }
   try {
     walk.value(state);
   } catch (error) {
     if (error instanceof RangeError) {
-      throw new InvalidStateError(`${String(id)}: state is nested too deeply to store`, { cause: error });
+      throw new InvalidStateError(`${id.type}/${id.key}: state is nested too deeply to store`, { cause: error });
     }
     throw error;
   }

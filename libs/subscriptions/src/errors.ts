@@ -1,4 +1,4 @@
-import { AgentOperaError, describeValue } from '@agentopera/types';
+import { AgentOperaError, CantHandleError, describeValue } from '@agentopera/types';
 import type { MessageChannel, Subscription } from '@agentopera/types';
 
 /** Names a subscription in messages: our classes describe themselves, others by class and id. */
@@ -11,6 +11,8 @@ export function describeSubscription(subscription: Subscription): string {
 
 /** `subscribe` was given a subscription equal to one already held (same id, or same mapping). */
 export class DuplicateSubscriptionError extends AgentOperaError {
+  override readonly name: string = 'DuplicateSubscriptionError';
+  override readonly code: string = 'DUPLICATE_SUBSCRIPTION';
   readonly subscription: Subscription;
   readonly existing: Subscription;
 
@@ -26,6 +28,8 @@ export class DuplicateSubscriptionError extends AgentOperaError {
 
 /** `unsubscribe` was given an id that no current subscription has. */
 export class UnknownSubscriptionError extends AgentOperaError {
+  override readonly name: string = 'UnknownSubscriptionError';
+  override readonly code: string = 'UNKNOWN_SUBSCRIPTION';
   readonly subscriptionId: string;
 
   constructor(subscriptionId: string) {
@@ -34,8 +38,13 @@ export class UnknownSubscriptionError extends AgentOperaError {
   }
 }
 
-/** `mapToAgent` was called with a channel the subscription does not match. */
-export class SubscriptionMismatchError extends AgentOperaError {
+/**
+ * `mapToAgent` was called with a channel the subscription does not match. A `CantHandleError`,
+ * as autogen's `CantHandleException` is for this case.
+ */
+export class SubscriptionMismatchError extends CantHandleError {
+  override readonly name: string = 'SubscriptionMismatchError';
+  override readonly code: string = 'SUBSCRIPTION_MISMATCH';
   readonly channel: MessageChannel;
 
   constructor(subscription: Subscription, channel: MessageChannel) {

@@ -40,7 +40,7 @@ export abstract class SourceKeyedSubscription implements Subscription {
     return new AgentId(this.agentType, channel.source);
   }
 
-  /** SPEC §6: the same id, or the same kind, topic (prefix) and agent type. */
+  /** Equal when they have the same id, or the same kind, topic (prefix) and agent type. */
   equals(other: Subscription): boolean {
     if (typeof other !== 'object' || other === null) return false;
     return other.id === this.id || mappingKeyOf(other) === mappingKeyOf(this);

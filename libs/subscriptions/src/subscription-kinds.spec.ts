@@ -1,4 +1,4 @@
-import { AgentId, AgentType, MessageChannel } from '@agentopera/types';
+import { AgentId, AgentType, CantHandleError, MessageChannel } from '@agentopera/types';
 import type { Subscription } from '@agentopera/types';
 import { describe, expect, it } from 'vitest';
 import { DefaultSubscription } from './default-subscription.js';
@@ -48,9 +48,10 @@ describe.each(kinds)('$kind.name', ({ kind, hint }) => {
     expect(id.toString()).toBe('agent/session/42');
   });
 
-  it('refuses to map a channel it does not match', () => {
+  it('refuses to map a channel it does not match, with a CantHandleError', () => {
     const subscription = new kind('t', 'agent');
     expect(() => subscription.mapToAgent(new MessageChannel('u', 's'))).toThrow(SubscriptionMismatchError);
+    expect(() => subscription.mapToAgent(new MessageChannel('u', 's'))).toThrow(CantHandleError);
     expect(() => subscription.mapToAgent(new MessageChannel('u', 's'))).toThrow(/"u\/s"/);
   });
 

@@ -28,7 +28,7 @@ class SourceSubscription implements Subscription {
 }
 
 /**
- * Registers Vitest tests for the `SubscriptionManager` contract (SPEC §6) against managers made by
+ * Registers Vitest tests for the `SubscriptionManager` contract against managers made by
  * `makeManager`, one fresh manager per test. Lookups are repeated around every change so that an
  * implementation that caches must also invalidate.
  */

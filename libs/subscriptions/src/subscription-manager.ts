@@ -1,6 +1,10 @@
 import type { AgentId, MessageChannel, Subscription } from '@agentopera/types';
+import { DefaultSubscriptionManager } from './default-subscription-manager.js';
 
-/** Holds an engine's subscriptions and maps a channel to the agents that receive it. */
+/**
+ * Holds an engine's subscriptions and maps a channel to the agents that receive it. The package exports a
+ * same-named value, the default implementation, so `new SubscriptionManager()` works.
+ */
 export interface SubscriptionManager {
   /** Adds a subscription; rejects with `DuplicateSubscriptionError` if an equal one exists. */
   subscribe(subscription: Subscription): Promise<void>;
@@ -20,3 +24,6 @@ export interface SubscriptionManager {
   /** Every current subscription, in subscription order. */
   readonly subscriptions: readonly Subscription[];
 }
+
+/** The default manager under the interface's name, so `new SubscriptionManager()` works as in the seed. */
+export const SubscriptionManager = DefaultSubscriptionManager;

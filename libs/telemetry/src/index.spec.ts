@@ -4,7 +4,9 @@ import * as telemetry from './index.js';
 describe('@agentopera/telemetry', () => {
   it('exports the public API', () => {
     expect(Object.keys(telemetry).sort()).toEqual([
+      'AgentActivatedEvent',
       'AgentConstructionExceptionEvent',
+      'AgentDeactivatedEvent',
       'CollectingEventLogger',
       'ConsoleEventLogger',
       'DISABLE_ENGINE_TRACING_ENV',
@@ -16,7 +18,9 @@ describe('@agentopera/telemetry', () => {
       'MessageHandlerExceptionEvent',
       'MessageKind',
       'NoopEventLogger',
+      'StateSaveFailedEvent',
       'TraceHelper',
+      'UnhandledMessageEvent',
       'getTelemetryEnvelopeMetadata',
     ]);
   });

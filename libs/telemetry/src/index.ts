@@ -26,7 +26,13 @@ export {
   type MessageDroppedEventJson,
 } from './events/message-dropped-event.js';
 export {
+  UnhandledMessageEvent,
+  type UnhandledMessageEventFields,
+  type UnhandledMessageEventJson,
+} from './events/unhandled-message-event.js';
+export {
   InterventionExceptionEvent,
+  type InterventionExceptionEventFields,
   type InterventionExceptionEventJson,
   type InterventionStage,
 } from './events/intervention-exception-event.js';

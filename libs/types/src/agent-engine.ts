@@ -4,6 +4,7 @@ import type { AgentMetadata } from './agent-metadata.js';
 import type { AgentType } from './agent-type.js';
 import type { CancellationToken } from './cancellation-token.js';
 import type { MessageChannel } from './message-channel.js';
+import type { InferResponse, SendableMessage, SendMessageResult } from './response-type.js';
 import type { Subscription } from './subscription.js';
 
 /** Options of `sendMessage` and `publishMessage`. */
@@ -66,8 +67,16 @@ export type EngineState = Record<string, AgentState>;
 
 /** What agents and applications need from an engine; `LocalAgentEngine` is one implementation. */
 export interface AgentEngine {
-  /** Sends `message` to `recipient` and resolves with the handler's return value. */
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options?: SendOptions): Promise<R>;
+  /**
+   * Sends `message` to `recipient` and resolves with the handler's return value. Its type is the
+   * one the message declares under `[ResponseType]` (`unknown` if none), or `R` when given; a
+   * message declaring another type than the `R` given does not compile.
+   */
+  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options?: SendOptions,
+  ): Promise<SendMessageResult<R, M>>;
   /** Publishes `message` on `channel`; resolves once it is accepted for delivery. */
   publishMessage(message: unknown, channel: MessageChannel, options?: SendOptions): Promise<void>;
   registerAgentBuilder<T extends Agent>(

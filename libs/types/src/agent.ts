@@ -12,8 +12,18 @@ export interface Agent {
   readonly metadata: AgentMetadata;
   /** Binds a pre-built agent to its id and engine (called by `registerAgentInstance`). */
   bindIdAndEngine(id: AgentId, engine: AgentEngine): void | Promise<void>;
-  /** Handles one message; the resolved value is the RPC result (ignored for published messages). */
+  /**
+   * Handles one message; the resolved value is the RPC result (ignored for published messages).
+   * Resolving to `NotHandled` for a published message tells the engine that no handler accepted
+   * it, and the engine reports an `UnhandledMessageEvent`.
+   */
   onMessage(message: unknown, ctx: MessageContext): Promise<unknown>;
+  /**
+   * Whether the handler `message` would be routed to may run while another handler of this agent
+   * is running (a serial agent's turn in progress): `interleave: true` on the handler. Only looks
+   * the handler up; runs nothing. Absent means `false` for every message.
+   */
+  isInterleaving?(message: unknown, ctx: MessageContext): boolean;
   saveState(): Promise<AgentState>;
   loadState(state: AgentState): Promise<void>;
   close(): Promise<void>;

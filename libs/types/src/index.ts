@@ -17,6 +17,16 @@ export type {
   SendOptions,
 } from './agent-engine.js';
 export type { MessageContext } from './message-context.js';
+export {
+  ResponseType,
+  type DeclaresResponse,
+  type InferResponse,
+  type MessageWithResponse,
+  type ResponseOf,
+  type SendableMessage,
+  type SendMessageResult,
+} from './response-type.js';
+export { NotHandled } from './not-handled.js';
 export { CancellationToken } from './cancellation-token.js';
 export type { Subscription } from './subscription.js';
 export { MessageHandlerContext, OutsideContextError } from './message-handler-context.js';

@@ -11,7 +11,10 @@ import {
 import { AgentOperaError } from './errors.js';
 
 /** Raised when a context accessor is used outside the scope that provides it. */
-export class OutsideContextError extends AgentOperaError {}
+export class OutsideContextError extends AgentOperaError {
+  override readonly name: string = 'OutsideContextError';
+  override readonly code: string = 'OUTSIDE_CONTEXT';
+}
 
 function newHandlerScope(): AsyncResource {
   return new AsyncResource('AgentOperaHandlerScope');

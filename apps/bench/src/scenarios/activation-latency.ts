@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { AgentId, LocalAgentEngine } from '@agentopera/core';
-import { FileStateStore, InMemoryStateStore, type StateStore } from '@agentopera/state';
+import { AgentId, FileStateStore, InMemoryStateStore, LocalAgentEngine, type StateStore } from '@agentopera/core';
 import { CounterAgent } from '../impl/counter-agent.js';
 import { temporaryStateDirectory } from './state-directory.js';
 

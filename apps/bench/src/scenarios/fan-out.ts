@@ -7,8 +7,8 @@ export async function fanOutDeliveries(
   subscribers: number,
   seconds: number,
   warmup: number,
+  perBatch = 20,
 ): Promise<number> {
-  const perBatch = 20;
   return opsPerSecond(
     async () => {
       await target.publishBatch(perBatch);

@@ -1,5 +1,4 @@
-import { AgentId } from '@agentopera/core';
-import { FileStateStore } from '@agentopera/state';
+import { AgentId, FileStateStore } from '@agentopera/core';
 import { opsPerSecond } from '../timing.js';
 import { temporaryStateDirectory } from './state-directory.js';
 

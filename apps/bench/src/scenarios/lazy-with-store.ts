@@ -1,5 +1,4 @@
-import { AgentId, LocalAgentEngine, type LocalAgentEngineOptions } from '@agentopera/core';
-import { InMemoryStateStore } from '@agentopera/state';
+import { AgentId, InMemoryStateStore, LocalAgentEngine, type LocalAgentEngineOptions } from '@agentopera/core';
 import { EchoAgent } from '../impl/echo-agent.js';
 import { createAgents } from './lazy-instantiation.js';
 

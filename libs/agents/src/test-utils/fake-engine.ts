@@ -6,6 +6,7 @@ import {
   AgentType,
   CancellationToken,
   MessageHandlerContext,
+  NotHandled,
   type Agent,
   type AgentBuilder,
   type AgentClass,
@@ -13,9 +14,12 @@ import {
   type AgentMetadata,
   type AgentState,
   type EngineState,
+  type InferResponse,
   type MessageChannel,
   type MessageContext,
   type RegisterAgentBuilderOptions,
+  type SendableMessage,
+  type SendMessageResult,
   type SendOptions,
   type Subscription,
 } from '@agentopera/types';
@@ -28,6 +32,8 @@ export class FakeEngine implements AgentEngine {
   readonly builders = new Map<string, { builder: AgentBuilder; options: RegisterAgentBuilderOptions }>();
   readonly agents = new Map<string, Agent>();
   readonly subscriptions: Subscription[] = [];
+  /** Published messages an agent resolved to `NotHandled` for. */
+  readonly unhandled: { message: unknown; recipient: AgentId }[] = [];
 
   async registerAgentBuilder<T extends Agent>(
     type: string | AgentType,
@@ -92,8 +98,12 @@ export class FakeEngine implements AgentEngine {
     this.subscriptions.splice(index, 1);
   }
 
-  async sendMessage<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = {}): Promise<R> {
-    return (await this.deliver(message, recipient, options, null, true)) as R;
+  async sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options: SendOptions = {},
+  ): Promise<SendMessageResult<R, M>> {
+    return (await this.deliver(message, recipient, options, null, true)) as SendMessageResult<R, M>;
   }
 
   /** Delivers to every subscribed agent except the sender, and resolves once all handlers finish. */
@@ -104,7 +114,10 @@ export class FakeEngine implements AgentEngine {
       const id = subscription.mapToAgent(channel);
       if (!options.sender?.equals(id)) recipients.set(id.toString(), id);
     }
-    for (const id of recipients.values()) await this.deliver(message, id, options, channel, false);
+    for (const id of recipients.values()) {
+      // What the engine does with NotHandled: it reports the message instead of ignoring it.
+      if ((await this.deliver(message, id, options, channel, false)) === NotHandled) this.unhandled.push({ message, recipient: id });
+    }
   }
 
   private async deliver(

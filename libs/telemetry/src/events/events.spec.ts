@@ -7,6 +7,7 @@ import { MessageDroppedEvent } from './message-dropped-event.js';
 import { MessageEvent } from './message-event.js';
 import { MessageHandlerExceptionEvent } from './message-handler-exception-event.js';
 import { MessageKind } from './message-kind.js';
+import { UnhandledMessageEvent } from './unhandled-message-event.js';
 
 const sender = new AgentId('caller', 'default');
 const receiver = new AgentId('worker', 'k1');
@@ -53,6 +54,30 @@ describe('engine events', () => {
     const event = new MessageDroppedEvent({ payload: 'p', sender: null, receiver: channel, kind: MessageKind.PUBLISH });
     expect(event.toJSON()).toEqual({ type: 'MessageDropped', payload: 'p', sender: null, receiver: 'news/world', kind: 'publish' });
     expect(event.toString()).toBe(JSON.stringify(event.toJSON()));
+  });
+
+  it('UnhandledMessageEvent names the channel, the agent without a handler and the message type', () => {
+    const event = new UnhandledMessageEvent({
+      payload: '{"text":"hi"}',
+      sender,
+      receiver: channel,
+      kind: MessageKind.PUBLISH,
+      handlingAgent: receiver,
+      messageType: 'Greeting',
+    });
+    expect(event.handlingAgent).toBe(receiver);
+    const json = {
+      type: 'UnhandledMessage',
+      payload: '{"text":"hi"}',
+      sender: 'caller/default',
+      receiver: 'news/world',
+      kind: 'publish',
+      handlingAgent: 'worker/k1',
+      messageType: 'Greeting',
+    };
+    expect(event.toJSON()).toEqual(json);
+    expect(JSON.parse(event.toString())).toEqual(json);
+    expect(new UnhandledMessageEvent({ payload: '', sender: null, receiver: channel, kind: MessageKind.PUBLISH, handlingAgent: receiver, messageType: 'string' }).toJSON()).toMatchObject({ sender: null });
   });
 
   it('MessageHandlerExceptionEvent keeps the exception and shows it as { name, message }', () => {

@@ -1,0 +1,213 @@
+import { CollectingEventLogger, AgentActivatedEvent, AgentDeactivatedEvent, StateSaveFailedEvent } from '@agentopera/telemetry';
+import { AgentId } from '@agentopera/types';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalAgentEngine } from './local-agent-engine.js';
+import { ControllableStore, CounterAgent, StoreFailure, eventually } from './test-utils/lifecycle-agents.js';
+import { deferred, tick } from './test-utils/test-agent.js';
+
+let engine: LocalAgentEngine;
+
+afterEach(async () => {
+  await engine.close().catch(() => undefined);
+});
+
+function counters(built: CounterAgent[]): () => CounterAgent {
+  return () => {
+    const agent = new CounterAgent((_message, _ctx, self) => self.count);
+    built.push(agent);
+    return agent;
+  };
+}
+
+const idOf = (key: string): AgentId => new AgentId('counter', key);
+
+describe('idleTimeoutMs', () => {
+  it('deactivates an idle agent (saved, closed, dropped) and brings it back with its state', async () => {
+    const store = new ControllableStore();
+    const logger = new CollectingEventLogger();
+    engine = new LocalAgentEngine({ stateStore: store, eventLogger: logger });
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', counters(built), { idleTimeoutMs: 5 });
+    engine.start();
+    expect(await engine.sendMessage('tick', idOf('a'))).toBe(1);
+    await eventually(() => engine.activeAgentCount === 0, 'the idle agent is deactivated');
+    expect(built[0].closed).toBe(true);
+    expect(await store.count(idOf('a'))).toBe(1);
+    expect(await engine.sendMessage('tick', idOf('a'))).toBe(2);
+    expect(built).toHaveLength(2);
+    expect(built[1].loaded).toEqual({ count: 1 });
+    const lifecycle = logger.events.filter((e) => e instanceof AgentActivatedEvent || e instanceof AgentDeactivatedEvent).map((e) => e.toJSON());
+    expect(lifecycle).toEqual([
+      { type: 'AgentActivated', agentId: 'counter/a', stateLoaded: false },
+      { type: 'AgentDeactivated', agentId: 'counter/a', reason: 'idle', stateSaved: true },
+      { type: 'AgentActivated', agentId: 'counter/a', stateLoaded: true },
+    ]);
+    expect(engine.lifecycleCounts).toEqual({ activated: 2, deactivated: 1 });
+  });
+
+  it('never deactivates an agent while a handler runs', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store });
+    const gate = deferred();
+    await engine.registerAgentBuilder('counter', () => new CounterAgent(() => gate.promise), { idleTimeoutMs: 1 });
+    engine.start();
+    const pending = engine.sendMessage('slow', idOf('a'));
+    await tick(20);
+    expect(engine.activeAgentCount).toBe(1);
+    gate.resolve();
+    await pending;
+    await eventually(() => engine.activeAgentCount === 0, 'it is deactivated once idle');
+  });
+
+  it('keeps an agent whose save fails active, reports it, and tries again later', async () => {
+    const store = new ControllableStore();
+    const logger = new CollectingEventLogger();
+    engine = new LocalAgentEngine({ stateStore: store, eventLogger: logger });
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', counters(built), { idleTimeoutMs: 2 });
+    engine.start();
+    store.failSets = true;
+    await engine.sendMessage('tick', idOf('a'));
+    await eventually(() => logger.events.filter((e) => e instanceof StateSaveFailedEvent).length >= 2, 'two failed attempts are reported');
+    expect(engine.activeAgentCount).toBe(1);
+    expect(built[0].closed).toBe(false);
+    expect(await engine.sendMessage('tick', idOf('a'))).toBe(2); // same instance, state intact
+    store.failSets = false;
+    await eventually(() => engine.activeAgentCount === 0, 'a later attempt succeeds');
+    expect(await store.count(idOf('a'))).toBe(2);
+  });
+});
+
+describe('a message that arrives during a deactivation', () => {
+  it('waits for it and is handled by the new instance, never the closing one', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store });
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', counters(built));
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    const hold = deferred();
+    store.holdSets = hold.promise;
+    const deactivation = engine.deactivate(idOf('a'));
+    await tick();
+    const during = engine.sendMessage('tick', idOf('a'));
+    await tick();
+    expect(built).toHaveLength(1);
+    store.holdSets = undefined;
+    hold.resolve();
+    expect(await deactivation).toBe(true);
+    expect(await during).toBe(2);
+    expect(built).toHaveLength(2);
+    expect(built[0].lateMessages).toBe(0);
+    expect(built[0].handled).toHaveLength(1);
+  });
+});
+
+describe('maxActiveAgents', () => {
+  it('deactivates the least recently used idle agent before activating one beyond the cap', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store, maxActiveAgents: 2 });
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', counters(built));
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    await engine.sendMessage('tick', idOf('b'));
+    await engine.sendMessage('tick', idOf('a')); // b is now the least recently used
+    await engine.sendMessage('tick', idOf('c'));
+    expect(engine.activeAgentCount).toBe(2);
+    expect(built.find((agent) => agent.id.key === 'b')?.closed).toBe(true);
+    expect(built.find((agent) => agent.id.key === 'a')?.closed).toBe(false);
+    expect(await engine.sendMessage('tick', idOf('b'))).toBe(2);
+  });
+
+  it('activates beyond the cap when no agent is idle, and sheds the excess once they fall idle', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store, maxActiveAgents: 1 });
+    const gate = deferred();
+    await engine.registerAgentBuilder('counter', () => new CounterAgent(() => gate.promise));
+    engine.start();
+    const calls = ['a', 'b', 'c'].map((key) => engine.sendMessage('wait', idOf(key)));
+    await tick();
+    expect(engine.activeAgentCount).toBe(3);
+    gate.resolve();
+    await Promise.all(calls);
+    await eventually(() => engine.activeAgentCount === 1, 'the excess is deactivated');
+  });
+
+  it('counts instances from registerAgentInstance but never deactivates them', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store, maxActiveAgents: 1 });
+    const pinned = new CounterAgent();
+    await engine.registerAgentInstance(pinned, new AgentId('pinned', 'x'));
+    await engine.registerAgentBuilder('counter', counters([]));
+    engine.start();
+    await engine.sendMessage('tick', new AgentId('pinned', 'x'));
+    await engine.sendMessage('tick', idOf('a'));
+    await engine.sendMessage('tick', idOf('b'));
+    expect(pinned.closed).toBe(false);
+    expect(await engine.deactivate(new AgentId('pinned', 'x'))).toBe(false);
+    // The instance alone fills the cap: built agents are shed as soon as they fall idle, never it.
+    await eventually(() => engine.activeAgentCount === 1, 'only the instance stays');
+    expect(pinned.closed).toBe(false);
+    expect(await engine.sendMessage('tick', idOf('a'))).toBe(2);
+  });
+
+  it('keeps memory bounded over many distinct ids', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store, maxActiveAgents: 10 });
+    await engine.registerAgentBuilder('counter', counters([]));
+    engine.start();
+    let peak = 0;
+    for (let n = 0; n < 500; n++) {
+      await engine.sendMessage('tick', idOf(`k${n}`));
+      peak = Math.max(peak, engine.activeAgentCount);
+    }
+    expect(peak).toBeLessThanOrEqual(10);
+    for (let n = 0; n < 500; n += 50) expect(await engine.sendMessage('tick', idOf(`k${n}`))).toBe(2);
+  });
+});
+
+describe('deactivate(id)', () => {
+  it('resolves false for an agent that is not active or an unknown one', async () => {
+    engine = new LocalAgentEngine({ stateStore: new ControllableStore() });
+    await engine.registerAgentBuilder('counter', counters([]));
+    expect(await engine.deactivate(idOf('never-used'))).toBe(false);
+    expect(await engine.deactivate(new AgentId('unknown', 'x'))).toBe(false);
+    await expect(engine.deactivate('counter/a' as unknown as AgentId)).rejects.toThrow(/needs an AgentId, got "counter\/a"/);
+  });
+
+  it('waits for running handlers, then deactivates', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store });
+    const gate = deferred();
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', () => {
+      const agent = new CounterAgent(() => gate.promise);
+      built.push(agent);
+      return agent;
+    });
+    engine.start();
+    const call = engine.sendMessage('slow', idOf('a'));
+    await tick();
+    const deactivation = engine.deactivate(idOf('a'));
+    await tick();
+    expect(built[0].closed).toBe(false);
+    gate.resolve();
+    await call;
+    expect(await deactivation).toBe(true);
+    expect(built[0].closed).toBe(true);
+  });
+
+  it('rejects with the store error and leaves the agent active when the save fails', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store });
+    await engine.registerAgentBuilder('counter', counters([]));
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    store.failSets = true;
+    await expect(engine.deactivate(idOf('a'))).rejects.toBeInstanceOf(StoreFailure);
+    expect(engine.activeAgentCount).toBe(1);
+    store.failSets = false;
+    expect(await engine.sendMessage('tick', idOf('a'))).toBe(2);
+  });
+});

@@ -1,0 +1,55 @@
+import { AgentId } from '@agentopera/types';
+import { InMemoryStateStore } from '@agentopera/state';
+import { describe, expect, it } from 'vitest';
+import { useNats } from '../test-utils/nats-fixture.js';
+import { uniqueName } from '../test-utils/names.js';
+import { NatsKvStateStore } from '../state/nats-kv-state-store.js';
+import { FencedOutError, FencedState } from './fenced-state.js';
+
+describe('FencedState', () => {
+  const nats = useNats();
+  const id = new AgentId('counter', 'a.b *');
+
+  it('a newer activation on another process fences the older one out of every commit', async () => {
+    const store = await NatsKvStateStore.open(nats.nc, { bucket: uniqueName('state') });
+    const p1 = new FencedState(store, 'p1');
+    const p2 = new FencedState(store, 'p2');
+    const first = await p1.activate(id);
+    expect(first).toMatchObject({ epoch: 1, state: undefined });
+    await p1.commit(first, { n: 1 }, 'm1');
+    const second = await p2.activate(id);
+    expect(second).toMatchObject({ epoch: 2, state: { n: 1 } });
+    const stale = p1.commit(first, { n: 99 }, 'm2');
+    await expect(stale).rejects.toBeInstanceOf(FencedOutError);
+    await expect(stale).rejects.toMatchObject({ name: 'FencedOutError', code: 'FENCED_OUT', epoch: 1 });
+    await p2.commit(second, { n: 2 }, 'm2');
+    expect(await p2.read(id)).toEqual({ fence: { epoch: 2, owner: 'p2', processed: ['m1', 'm2'] }, state: { n: 2 } });
+  });
+
+  it('remembers committed message ids with the state, so a redelivery is recognised after a move', async () => {
+    const store = new InMemoryStateStore();
+    const p1 = new FencedState(store, 'p1', 3);
+    const a = await p1.activate(id);
+    for (const m of ['m1', 'm2', 'm3', 'm4']) await p1.commit(a, { last: m }, m);
+    expect(a.hasProcessed('m4')).toBe(true);
+    const moved = await new FencedState(store, 'p2', 3).activate(id);
+    expect(['m1', 'm2', 'm3', 'm4'].map((m) => moved.hasProcessed(m))).toEqual([false, true, true, true]);
+  });
+
+  it('one of two racing activations wins each round; the loser is fenced', async () => {
+    const store = await NatsKvStateStore.open(nats.nc, { bucket: uniqueName('state') });
+    const [x, y] = await Promise.all([new FencedState(store, 'x').activate(id), new FencedState(store, 'y').activate(id)]);
+    expect(new Set([x.epoch, y.epoch])).toEqual(new Set([1, 2]));
+    const [older, newer] = x.epoch < y.epoch ? [x, y] : [y, x];
+    await expect(new FencedState(store, 'any').commit(older, { n: 1 })).rejects.toBeInstanceOf(FencedOutError);
+    await new FencedState(store, 'any').commit(newer, { n: 1 });
+  });
+
+  it('takes a state saved without fencing as epoch 0, and refuses to activate for a process that lost its lease', async () => {
+    const store = new InMemoryStateStore();
+    await store.set(id, { legacy: true });
+    const activation = await new FencedState(store, 'p').activate(id);
+    expect(activation).toMatchObject({ epoch: 1, state: { legacy: true } });
+    await expect(new FencedState(store, 'q').activate(id, () => false)).rejects.toBeInstanceOf(FencedOutError);
+  });
+});

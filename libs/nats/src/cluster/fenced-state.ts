@@ -1,0 +1,142 @@
+import { AgentOperaError, type AgentId, type AgentState } from '@agentopera/types';
+import { StateConflictError, type StateStore } from '@agentopera/state';
+
+/** This process lost an agent to another (a newer epoch): it must neither commit nor ack. */
+export class FencedOutError extends AgentOperaError {
+  override readonly name: string = 'FencedOutError';
+  override readonly code: string = 'FENCED_OUT';
+  constructor(
+    readonly id: AgentId,
+    readonly epoch: number,
+    options?: ErrorOptions,
+  ) {
+    super(`This process no longer owns ${id}: its activation (epoch ${epoch}) was superseded`, options);
+  }
+}
+
+/** The fencing record kept beside an agent's state in its store entry. */
+export interface FenceRecord {
+  /** Incremented by every activation, on any process. */
+  readonly epoch: number;
+  /** The process that wrote this epoch. */
+  readonly owner: string;
+  /** Ids of the latest messages whose turn committed (persistence 'turn'), newest last. */
+  readonly processed: readonly string[];
+}
+
+/** How an agent's entry looks in the store: its own state plus the fence. */
+export interface FencedEntry {
+  readonly fence: FenceRecord;
+  /** `null` until the agent first saves. */
+  readonly state: AgentState | null;
+}
+
+/** One activation of one agent on this process. */
+export class Activation {
+  constructor(
+    readonly id: AgentId,
+    readonly epoch: number,
+    /** The store version this process wrote last; the next commit must find exactly it. */
+    public version: string,
+    /** The state last committed (at activation: to load into the new instance), if any. */
+    public state: AgentState | undefined,
+    private processed: readonly string[],
+  ) {}
+
+  /** Whether a message with this id already changed this agent's state (a redelivered duplicate). */
+  hasProcessed(messageId: string): boolean {
+    return this.processed.includes(messageId);
+  }
+
+  /** @internal */
+  recordProcessed(messageId: string | undefined, ringSize: number): readonly string[] {
+    if (messageId === undefined) return this.processed;
+    const next = [...this.processed.filter((id) => id !== messageId), messageId];
+    return next.length > ringSize ? next.slice(next.length - ringSize) : next;
+  }
+
+  /** @internal */
+  committed(version: string, processed: readonly string[], state: AgentState): void {
+    this.version = version;
+    this.processed = processed;
+    this.state = state;
+  }
+}
+
+const ACTIVATION_ATTEMPTS = 5;
+
+/**
+ * Single ownership of agent state across processes. On activation the new owner writes the next
+ * epoch into the agent's entry by compare-and-set, and every later commit is a compare-and-set on
+ * the version it wrote last: once another process has activated the agent, the old owner's
+ * commit fails with `FencedOutError` and it must not ack the message. Works on any `StateStore`
+ * that honours `expectedVersion`.
+ *
+ * The entry also carries the ids of the last `ringSize` messages whose turns committed, written in
+ * the same compare-and-set as the state, so a redelivered message changes the state once.
+ */
+export class FencedState {
+  constructor(
+    private readonly store: StateStore,
+    private readonly processId: string,
+    private readonly ringSize = 128,
+  ) {}
+
+  /** Takes the agent over: reads its entry and writes the next epoch. `stillOwner` is asked before each try. */
+  async activate(id: AgentId, stillOwner: () => boolean = () => true): Promise<Activation> {
+    let lastConflict: unknown;
+    for (let attempt = 0; attempt < ACTIVATION_ATTEMPTS; attempt++) {
+      if (!stillOwner()) throw new FencedOutError(id, 0, { cause: lastConflict });
+      const stored = await this.store.get(id);
+      const entry = stored === undefined ? undefined : asEntry(stored.state);
+      const fence: FenceRecord = {
+        epoch: (entry?.fence.epoch ?? 0) + 1,
+        owner: this.processId,
+        processed: entry?.fence.processed ?? [],
+      };
+      const next: FencedEntry = { fence, state: entry?.state ?? null };
+      try {
+        const version = await this.store.set(id, next as unknown as AgentState, { expectedVersion: stored?.version ?? null });
+        return new Activation(id, fence.epoch, version, next.state ?? undefined, fence.processed);
+      } catch (error) {
+        if (!(error instanceof StateConflictError)) throw error;
+        lastConflict = error; // another activation raced ours (a lease changing hands): read again
+      }
+    }
+    throw new FencedOutError(id, 0, { cause: lastConflict });
+  }
+
+  /** Commits `state` (and, for a turn, its message id) if this activation still owns the agent. */
+  async commit(activation: Activation, state: AgentState, messageId?: string): Promise<void> {
+    const processed = activation.recordProcessed(messageId, this.ringSize);
+    const entry: FencedEntry = {
+      fence: { epoch: activation.epoch, owner: this.processId, processed },
+      state,
+    };
+    try {
+      const version = await this.store.set(activation.id, entry as unknown as AgentState, { expectedVersion: activation.version });
+      activation.committed(version, processed, state);
+    } catch (error) {
+      if (error instanceof StateConflictError) throw new FencedOutError(activation.id, activation.epoch, { cause: error });
+      throw error;
+    }
+  }
+
+  /** The fence of an agent as stored (for diagnostics and tests). */
+  async read(id: AgentId): Promise<FencedEntry | undefined> {
+    const stored = await this.store.get(id);
+    return stored === undefined ? undefined : asEntry(stored.state);
+  }
+}
+
+/** Reads an entry; a plain state (written by an engine without fencing) becomes epoch 0. */
+function asEntry(value: AgentState): FencedEntry {
+  const fence = value['fence'] as Partial<FenceRecord> | undefined;
+  if (fence !== undefined && typeof fence === 'object' && typeof fence.epoch === 'number' && 'state' in value) {
+    return {
+      fence: { epoch: fence.epoch, owner: String(fence.owner), processed: Array.isArray(fence.processed) ? fence.processed.map(String) : [] },
+      state: (value['state'] as AgentState | null) ?? null,
+    };
+  }
+  return { fence: { epoch: 0, owner: '', processed: [] }, state: value };
+}

@@ -1,0 +1,108 @@
+import { Kvm, type KV } from '@nats-io/kv';
+import { describe, expect, it } from 'vitest';
+import { useNats } from '../test-utils/nats-fixture.js';
+import { uniqueName } from '../test-utils/names.js';
+import { PartitionLeases, type LeaseHandlers } from './partition-leases.js';
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Handlers that record what happened, and a check that two holders never overlap. */
+function recorder(name: string, log: string[]): LeaseHandlers & { holding: Set<string> } {
+  const holding = new Set<string>();
+  return {
+    holding,
+    async acquired(slot, takeover) {
+      holding.add(slot);
+      log.push(`${name} acquired ${slot}${takeover ? ' (takeover)' : ''}`);
+    },
+    lost(slot) {
+      holding.delete(slot);
+      log.push(`${name} lost ${slot}`);
+    },
+    async release(slot) {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // finishing a turn
+      holding.delete(slot);
+      log.push(`${name} released ${slot}`);
+    },
+  };
+}
+
+describe('PartitionLeases', () => {
+  const nats = useNats();
+  const bucket = async (): Promise<KV & { name: string }> => {
+    const name = uniqueName('leases');
+    return Object.assign(await new Kvm(nats.nc).create(name, { history: 1 }), { name });
+  };
+
+  it('one holder per slot; a released slot passes at once, long before the TTL', async () => {
+    const kv = await bucket();
+    const log: string[] = [];
+    const ha = recorder('a', log);
+    const hb = recorder('b', log);
+    const a = await PartitionLeases.start(kv, 'a', { ttlMs: 30_000 }, ha);
+    const b = await PartitionLeases.start(kv, 'b', { ttlMs: 30_000 }, hb);
+    a.setDesired(['s0', 's1']);
+    b.setDesired(['s1', 's2']);
+    await until(() => ha.holding.size + hb.holding.size === 3);
+    expect([...ha.holding].filter((slot) => hb.holding.has(slot))).toEqual([]);
+    const s1Holder = ha.holding.has('s1') ? { me: a, mine: ha, other: hb } : { me: b, mine: hb, other: ha };
+    s1Holder.me.setDesired([...s1Holder.mine.holding].filter((slot) => slot !== 's1'));
+    await until(() => s1Holder.other.holding.has('s1'), 3000);
+    expect(log.indexOf(`${s1Holder.mine === ha ? 'a' : 'b'} released s1`)).toBeLessThan(log.length - 1);
+    expect(a.isValid('s0')).toBe(true);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(ha.holding.size + hb.holding.size).toBe(0);
+  });
+
+  it('takes over a slot whose holder went silent only once that holder\'s own deadline has passed', async () => {
+    const kv = await bucket();
+    const log: string[] = [];
+    const silent = await nats.connect();
+    const ha = recorder('a', log);
+    const a = await PartitionLeases.start(await new Kvm(silent).open(kv.name), 'a', { ttlMs: 600 }, { ...ha, lost: () => {} });
+    a.setDesired(['s']);
+    await until(() => ha.holding.has('s'));
+    let aStillValidAtTakeover: boolean | undefined;
+    const hb = recorder('b', log);
+    const b = await PartitionLeases.start(kv, 'b', { ttlMs: 600 }, {
+      ...hb,
+      async acquired(slot, takeover) {
+        aStillValidAtTakeover = a.isValid(slot);
+        await hb.acquired(slot, takeover);
+      },
+    });
+    b.setDesired(['s']);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(hb.holding.has('s')).toBe(false); // a keeps renewing
+    await silent.close(); // a hears nothing and is told nothing: like a paused or cut-off process
+    await until(() => hb.holding.has('s'), 5000);
+    expect(aStillValidAtTakeover).toBe(false);
+    expect(log).toContain('b acquired s (takeover)');
+    await b.stop();
+  });
+
+  it('a holder that cannot renew stops at its deadline, and one whose lease was overwritten stops at once', async () => {
+    const kv = await bucket();
+    const log: string[] = [];
+    const cut = await nats.connect();
+    const cutKv = await new Kvm(cut).open(kv.name);
+    const ha = recorder('a', log);
+    const a = await PartitionLeases.start(cutKv, 'a', { ttlMs: 400 }, ha);
+    a.setDesired(['s', 't']);
+    await until(() => ha.holding.size === 2);
+    const entry = await kv.get('t');
+    await kv.update('t', JSON.stringify({ owner: 'intruder' }), entry!.revision);
+    await until(() => !ha.holding.has('t'), 2000);
+    expect(a.isValid('t')).toBe(false);
+    await cut.close(); // renewals of 's' now fail
+    await until(() => !ha.holding.has('s'), 2000);
+    expect(a.isValid('s')).toBe(false);
+    expect(log).toEqual(expect.arrayContaining(['a lost t', 'a lost s']));
+  });
+});

@@ -1,0 +1,121 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { ClusterNames } from './cluster-names.js';
+
+export interface TopologyOptions {
+  /** Stream replicas on a clustered JetStream (1, 3 or 5). Default 1. */
+  readonly replicas?: number;
+  /** How long the server remembers `Nats-Msg-Id`s to drop duplicates. Default 2 minutes. */
+  readonly duplicateWindowMs?: number;
+  /** Redelivery after this long without an ack or a `working()` beat. Default 10 s. */
+  readonly ackWaitMs?: number;
+  /** Unacknowledged messages a consumer hands out at once. Default 1000. */
+  readonly maxAckPending?: number;
+  /** How long dead letters are kept. Default 7 days. */
+  readonly deadLetterMaxAgeMs?: number;
+}
+
+const STREAM_NAME_IN_USE = 10058;
+
+/**
+ * Creates the streams of a cluster: the inbox work queue and the dead letters (idempotent; a
+ * second process finds them in place and brings their settings to ours).
+ */
+export async function ensureStreams(jsm: JetStreamManager, names: ClusterNames, options: TopologyOptions = {}): Promise<void> {
+  const replicas = options.replicas ?? 1;
+  const duplicateWindow = nanos(options.duplicateWindowMs ?? 120_000);
+  await ensureStream(jsm, {
+    name: names.inboxStream,
+    subjects: [`${names.prefix}.in.>`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    duplicate_window: duplicateWindow,
+  });
+  await ensureStream(jsm, {
+    name: names.deadLetterStream,
+    subjects: [`${names.prefix}.dlq.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    max_age: nanos(options.deadLetterMaxAgeMs ?? 7 * 24 * 3600_000),
+  });
+}
+
+/** The durable consumer of one (type, partition) of the inbox stream. */
+export async function ensureInboxConsumer(
+  jsm: JetStreamManager,
+  names: ClusterNames,
+  type: string,
+  partition: number,
+  options: TopologyOptions = {},
+): Promise<string> {
+  const name = names.inboxConsumer(type, partition);
+  await ensureConsumer(jsm, names.inboxStream, consumerConfig(name, names.inboxFilter(type, partition), options));
+  return name;
+}
+
+/**
+ * Deletes and recreates a partition's consumer so that the messages a dead owner had been handed
+ * are available again at once rather than after `ack_wait` (the stream keeps them: it is a work
+ * queue and they were never acknowledged). A paused former owner's acks then reach no consumer.
+ */
+export async function resetInboxConsumer(
+  jsm: JetStreamManager,
+  names: ClusterNames,
+  type: string,
+  partition: number,
+  options: TopologyOptions = {},
+): Promise<string> {
+  const name = names.inboxConsumer(type, partition);
+  try {
+    await jsm.consumers.delete(names.inboxStream, name);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError)) throw error;
+  }
+  return ensureInboxConsumer(jsm, names, type, partition, options);
+}
+
+function consumerConfig(name: string, filter: string, options: TopologyOptions): Partial<ConsumerConfig> & { durable_name: string } {
+  return {
+    durable_name: name,
+    filter_subject: filter,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(options.ackWaitMs ?? 10_000),
+    // Unlimited: the engine counts deliveries itself and dead-letters a message at its maximum,
+    // so a message never sits in the work queue forever after the server stopped delivering it.
+    max_deliver: -1,
+    max_ack_pending: options.maxAckPending ?? 1000,
+  };
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.add(config);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== STREAM_NAME_IN_USE) throw error;
+    const { name, retention: _retention, storage: _storage, ...mutable } = config;
+    await jsm.streams.update(name, mutable);
+  }
+}
+
+async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+  try {
+    await jsm.consumers.add(stream, config);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError)) throw error;
+    // Exists with other settings (a cluster whose timings changed): bring it to ours.
+    const { durable_name, deliver_policy: _deliver, ...mutable } = config;
+    await jsm.consumers.update(stream, durable_name, mutable);
+  }
+}

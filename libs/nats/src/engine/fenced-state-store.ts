@@ -1,0 +1,81 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from '@agentopera/state';
+import type { AgentId, AgentState } from '@agentopera/types';
+import { FencedOutError, FencedState, type Activation } from '../cluster/fenced-state.js';
+
+const turns = new AsyncLocalStorage<{ readonly messageId: string }>();
+
+/** Runs `fn` as the turn of message `messageId`: a save inside it records the id with the state. */
+export function runAsTurnOf<T>(messageId: string, fn: () => T): T {
+  return turns.run({ messageId }, fn);
+}
+
+/**
+ * The `StateStore` the engine's agent directory sees: each load is an activation that writes the
+ * next fencing epoch into the agent's entry, and each save is a compare-and-set on the version this
+ * process wrote last, with the id of the message whose turn it ends. So a process that lost an
+ * agent can no longer write its state: a save inside a turn then fails with `FencedOutError` (the
+ * message is not acked and its next owner handles it); a save on deactivation is dropped, since
+ * the next owner already has the state (and the unacknowledged messages).
+ */
+export class FencedStateStore implements StateStore {
+  private readonly activations = new WeakMap<AgentId, Activation>();
+  private readonly fenced: FencedState;
+
+  constructor(
+    private readonly inner: StateStore,
+    processId: string,
+    /** Whether this process owns the agent now (holds the lease of its partition). */
+    private readonly owns: (id: AgentId) => boolean,
+    /** A save dropped because the agent moved away: for the event log. */
+    private readonly dropped: (id: AgentId, error: FencedOutError) => void,
+  ) {
+    this.fenced = new FencedState(inner, processId);
+  }
+
+  async get(id: AgentId): Promise<StoredState | undefined> {
+    const activation = await this.fenced.activate(id, () => this.owns(id));
+    this.activations.set(id, activation);
+    return activation.state === undefined ? undefined : { state: activation.state, version: activation.version };
+  }
+
+  async set(id: AgentId, state: AgentState, _options?: SetStateOptions): Promise<string> {
+    const activation = this.activations.get(id);
+    const turn = turns.getStore();
+    try {
+      if (activation === undefined || !this.owns(id)) throw new FencedOutError(id, activation?.epoch ?? 0);
+      await this.fenced.commit(activation, state, turn?.messageId);
+      return activation.version;
+    } catch (error) {
+      // Whatever failed, the instance now holds changes the store may or may not have (a timeout
+      // can hide a commit): it must not be used again.
+      this.activations.delete(id);
+      if (!(error instanceof FencedOutError) || turn !== undefined) throw error;
+      // Deactivating an agent this process lost: its next owner has the state that counts.
+      this.dropped(id, error);
+      return 'fenced-out';
+    }
+  }
+
+  /**
+   * This process no longer owns the agent (its partition was lost, or a save was fenced out): its
+   * instance's memory may hold changes that were never committed, so no later save may land.
+   */
+  fenceOff(id: AgentId): void {
+    this.activations.delete(id);
+  }
+
+  delete(id: AgentId, options?: DeleteStateOptions): Promise<boolean> {
+    return this.inner.delete(id, options);
+  }
+
+  /** Whether the instance behind this id (the directory's `activation.id`) may still save. */
+  isLive(id: AgentId): boolean {
+    return this.activations.has(id);
+  }
+
+  /** Whether the live activation of this id (the directory's `activation.id`) committed `messageId`. */
+  hasProcessed(id: AgentId, messageId: string): boolean {
+    return this.activations.get(id)?.hasProcessed(messageId) ?? false;
+  }
+}

@@ -1,0 +1,236 @@
+import { JetStreamApiError, JetStreamError, type JsMsg } from '@nats-io/jetstream';
+import { errors, headers, type NatsConnection } from '@nats-io/transport-node';
+import { EngineMessageContext, StateStoreTimeoutError, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
+import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
+import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
+import { AgentId, CancellationToken, CancelledError, MessageChannel, type CallChain, type MessageContext } from '@agentopera/types';
+import { FencedOutError } from '../cluster/fenced-state.js';
+import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
+import type { CallChains } from './call-chains.js';
+import { runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
+import { H, decodeValue, encodeError, encodeResult, headerValue, parseMessageHeader, parseRpcHeader, type MessageFields } from './wire.js';
+
+/** Failures of the store or the connection, as opposed to the application's own errors. */
+export function isInfrastructureError(error: unknown): boolean {
+  return (
+    error instanceof StateStoreTimeoutError ||
+    error instanceof JetStreamError ||
+    error instanceof JetStreamApiError ||
+    error instanceof errors.TimeoutError ||
+    error instanceof errors.RequestError ||
+    error instanceof errors.NoRespondersError ||
+    error instanceof errors.ConnectionError ||
+    error instanceof errors.ClosedConnectionError
+  );
+}
+
+export interface InboundParts {
+  readonly nc: NatsConnection;
+  readonly registry: SerializationRegistry;
+  readonly directory: AgentDirectory;
+  readonly runner: HandlerRunner;
+  readonly store: FencedStateStore | undefined;
+  readonly chains: CallChains;
+  readonly traceHelper: TraceHelper;
+  readonly events: EngineEventLog;
+  /** A published message's handler failed on its last delivery (for `ignoreUnhandledExceptions: false`). */
+  readonly recordBackgroundError: (error: unknown) => void;
+}
+
+const MAX_EARLY_CANCELS = 10_000;
+
+/** Where a handler's `MessageContext` finds its token and message id. */
+interface TokenSource {
+  cancellationToken: CancellationToken | undefined;
+  messageId: string;
+}
+
+/**
+ * Where agent-bound messages arrive on the process that owns their partition: decode, activate the
+ * agent through the engine's directory, skip a redelivered message the agent already committed,
+ * run the handler (a turn for serial agents, saved per turn when persisted so), answer the caller,
+ * and say whether to ack. An application error is the caller's answer (acked); a handler failure
+ * on a published message, or one that cannot be decoded, is retried and in the end dead-lettered;
+ * ownership lost mid-turn acks nothing.
+ */
+export class Inbound {
+  private readonly running = new Map<string, TokenSource>();
+  /** Deliveries running in this process, by agent and message id. */
+  private readonly deliveries = new Map<string, Promise<void>>();
+  /** Cancellations that came before their request was delivered (bounded, oldest dropped). */
+  private readonly earlyCancels = new Set<string>();
+  inFlight = 0;
+  handled = 0;
+
+  constructor(private readonly parts: InboundParts) {}
+
+  /** The caller gave up on a request: cancel its handler, or skip it when it arrives. */
+  cancel(caller: string, id: string): void {
+    const key = `${caller}/${id}`;
+    const running = this.running.get(key);
+    if (running !== undefined) {
+      (running.cancellationToken ??= new CancellationToken()).cancel(new CancelledError('The caller cancelled the call'));
+      return;
+    }
+    this.earlyCancels.add(key);
+    if (this.earlyCancels.size > MAX_EARLY_CANCELS) {
+      for (const oldest of this.earlyCancels) {
+        this.earlyCancels.delete(oldest);
+        break;
+      }
+    }
+  }
+
+  async handle(msg: JsMsg): Promise<DeliveryOutcome> {
+    this.inFlight++;
+    try {
+      return await this.deliver(msg);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async deliver(msg: JsMsg): Promise<DeliveryOutcome> {
+    const { directory, events, registry, traceHelper } = this.parts;
+    const h = msg.headers;
+    const rpc = parseRpcHeader(h?.get(H.rpc));
+    const replyTo = rpc?.replyTo;
+    if (rpc !== undefined) {
+      // The caller no longer waits: its answer would reach no one.
+      if ((Number.isFinite(rpc.deadline) && Date.now() > rpc.deadline) || this.earlyCancels.delete(`${rpc.caller}/${rpc.requestId}`)) return 'ack';
+    }
+    let fields: MessageFields;
+    let recipient: AgentId;
+    let message: unknown;
+    let sender: AgentId | null;
+    let channel: MessageChannel | null;
+    try {
+      fields = parseMessageHeader(h?.get(H.message));
+      recipient = AgentId.fromStr(fields.to);
+      sender = fields.from === undefined ? null : AgentId.fromStr(fields.from);
+      channel = fields.channel === undefined ? null : MessageChannel.fromStr(fields.channel);
+      message = decodeValue(registry, fields.typeName, h?.get(H.contentType) || JSON_DATA_CONTENT_TYPE, msg.data);
+    } catch (error) {
+      // Unreadable: the caller hears why at once; the message is retried (another process may know
+      // its type) and dead-lettered in the end.
+      if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(error));
+      events.unobserved(`a message on ${msg.subject} could not be decoded`, error);
+      throw error; // retried, then dead-lettered with this reason
+    }
+    const isRpc = fields.kind === 'rpc';
+    const messageId = fields.messageId;
+    events.message(message, sender, recipient, isRpc ? MessageKind.DIRECT : MessageKind.PUBLISH, DeliveryStage.DELIVER);
+    // The token is made only if a handler reads it or the caller cancels.
+    const source: TokenSource = { cancellationToken: undefined, messageId };
+    const key = rpc === undefined ? undefined : `${rpc.caller}/${rpc.requestId}`;
+    if (key !== undefined) this.running.set(key, source);
+    let activation: Activation | undefined;
+    let cleanup: (() => void) | undefined;
+    try {
+      const live = (activation = await directory.activation(recipient));
+      // Only agents whose state is saved every turn record the ids of their messages.
+      const perTurn = live.registration?.persistence === 'turn' && this.parts.store !== undefined;
+      if (perTurn) {
+        // A redelivery while the first delivery of this message is still running here (its ack
+        // was lost in a reconnect, say) waits for it, then finds its id committed.
+        const duplicateKey = `${live.key}\u0000${messageId}`;
+        for (let earlier = this.deliveries.get(duplicateKey); earlier !== undefined; earlier = this.deliveries.get(duplicateKey)) {
+          await earlier.catch(() => {});
+        }
+        if (this.parts.store?.hasProcessed(live.id, messageId) === true) return 'ack';
+        let finished!: () => void;
+        this.deliveries.set(duplicateKey, new Promise<void>((resolve) => (finished = resolve)));
+        cleanup = () => {
+          this.deliveries.delete(duplicateKey);
+          finished();
+        };
+      }
+      const ctx = new EngineMessageContext(sender, channel, isRpc, source);
+      const chain = this.parts.chains.decode(rpc?.chain);
+      const execute = (link: CallChain | undefined): Promise<unknown> =>
+        perTurn
+          ? runAsTurnOf(messageId, () => this.parts.runner.run(live, recipient, message, ctx, link))
+          : this.parts.runner.run(live, recipient, message, ctx, link);
+      // A serial agent's turn is entered here, with this message's id in the async context, so
+      // the save that ends the turn records this message (the runner's own queue would start a
+      // waiting turn in the context of the turn before it). The runner then sees its call as part
+      // of the running turn and runs it at once.
+      const agent = live.agent as { isInterleaving?: (message: unknown, ctx: MessageContext) => boolean };
+      const ownTurn = live.registration?.serial === true && agent.isInterleaving?.(message, ctx) !== true;
+      const run = (): Promise<unknown> => (ownTurn ? this.inTurn(live, chain, execute) : execute(chain));
+      const parent = { traceparent: h?.get(H.traceparent), tracestate: h?.get(H.tracestate) };
+      const result = await (traceHelper.enabled ? traceHelper.traceBlock('process', recipient, parent.traceparent ? parent : undefined, run) : run());
+      this.handled++;
+      if (replyTo !== undefined) this.replyResult(replyTo, result);
+      return 'ack';
+    } catch (error) {
+      const store = this.parts.store;
+      const saved = activation?.registration !== undefined && activation.registration.persistence !== 'none';
+      if (error instanceof FencedOutError || (store !== undefined && activation !== undefined && saved && !store.isLive(activation.id))) {
+        // Its memory may hold a change that was never committed: drop the instance, and leave the
+        // message to the agent's owner (this process again, with a fresh instance, or another).
+        if (activation !== undefined) {
+          store?.fenceOff(activation.id);
+          void directory.deactivate(activation.id).catch(() => {});
+        }
+        if (error instanceof FencedOutError) return 'abandon';
+        throw error; // retried
+      }
+      // The agent could not be activated for a reason that may pass (its state could not be read):
+      // try again rather than answer the caller with a failure of the plumbing.
+      if (activation === undefined && isInfrastructureError(error)) throw error;
+      this.handled++;
+      if (replyTo !== undefined) {
+        events.handlerException(message, recipient, error);
+        this.reply(replyTo, 'error', encodeError(error));
+        return 'ack';
+      }
+      events.publishFailure(message, recipient, error);
+      this.parts.recordBackgroundError(error);
+      throw error; // retried, then dead-lettered with this reason
+    } finally {
+      cleanup?.();
+      if (key !== undefined) this.running.delete(key);
+    }
+  }
+
+  /** Runs `work` as a turn of `activation`, counted as busy while it waits (no idle deactivation). */
+  private async inTurn(activation: Activation, chain: CallChain | undefined, work: (link: CallChain | undefined) => Promise<unknown>): Promise<unknown> {
+    const directory = this.parts.directory;
+    directory.enter(activation);
+    try {
+      return await activation.runTurn(chain, work);
+    } finally {
+      directory.leave(activation);
+    }
+  }
+
+  private replyResult(replyTo: string, result: unknown): void {
+    let encoded;
+    try {
+      encoded = encodeResult(this.parts.registry, result);
+    } catch (error) {
+      this.reply(replyTo, 'error', encodeError(error));
+      return;
+    }
+    const h = headers();
+    h.set(H.reply, `ok ${headerValue(encoded.typeName)}`);
+    if (encoded.contentType !== JSON_DATA_CONTENT_TYPE) h.set(H.contentType, encoded.contentType);
+    try {
+      this.parts.nc.publish(replyTo, encoded.data, { headers: h });
+    } catch (error) {
+      // Too large for the server's max_payload, most likely: the caller hears that instead.
+      this.reply(replyTo, 'error', encodeError(error));
+    }
+  }
+
+  private reply(replyTo: string, status: 'ok' | 'error', data: Uint8Array): void {
+    const h = headers();
+    h.set(H.reply, status);
+    try {
+      this.parts.nc.publish(replyTo, data, { headers: h });
+    } catch {
+      // Closed connection: the caller's deadline settles it.
+    }
+  }
+}

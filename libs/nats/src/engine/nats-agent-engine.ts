@@ -1,0 +1,416 @@
+import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
+import { AgentDirectory, EngineEventLog, HandlerRunner, DEFAULT_STATE_STORE_TIMEOUT_MS } from '@agentopera/engine';
+import type { MessageSerializer, SerializationRegistry } from '@agentopera/serialization';
+import type { StateStore } from '@agentopera/state';
+import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
+import {
+  AgentId,
+  type AgentNotFoundError,
+  AgentType,
+  EngineStateError,
+  EngineStoppedError,
+  InvalidStateError,
+  describeValue,
+  type Agent,
+  type AgentBuilder,
+  type AgentClass,
+  type AgentEngine,
+  type AgentMetadata,
+  type AgentState,
+  type EngineState,
+  type GetAgentOptions,
+  type MessageChannel,
+  type RegisterAgentBuilderOptions,
+  type SendOptions,
+  type Subscription,
+} from '@agentopera/types';
+import type { ClusterNames } from '../cluster/cluster-names.js';
+import type { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
+import type { ReplyRouter } from '../cluster/reply-router.js';
+import { partitionOf } from '../partition.js';
+import { CallChains } from './call-chains.js';
+import type { ClusterSubscriptions } from './cluster-subscriptions.js';
+import { openEngineParts, type EngineParts } from './engine-parts.js';
+import { FencedStateStore } from './fenced-state-store.js';
+import { Hosting } from './hosting.js';
+import { Inbound } from './inbound.js';
+import { parseNatsOptions, type NatsAgentEngineOptions } from './nats-engine-options.js';
+import { Outbound } from './outbound.js';
+import { registerHandledMessageSerializers } from './routed-serializers.js';
+import type { TypeRegistry } from './type-registry.js';
+
+/**
+ * `LocalAgentEngine`'s API over a cluster of processes on NATS JetStream. Processes that connect
+ * with the same `cluster` form one cluster; each hosts the agent types it registers, owning a share
+ * of their partitions (rendezvous hashing, leases), and any process can send to and publish for
+ * any agent. Messages are stored in JetStream before a call counts as sent; agents are activated,
+ * run (serial turns, reentrancy), saved and deactivated by the same directory and handler runner as
+ * in the local engine, with state writes fenced so that only an agent's current owner commits.
+ */
+export class NatsAgentEngine implements AgentEngine {
+  readonly processId: string;
+  readonly names: ClusterNames;
+  private readonly directory: AgentDirectory;
+  private readonly runner: HandlerRunner;
+  private readonly events: EngineEventLog;
+  private readonly registry: SerializationRegistry;
+  private readonly outbound: Outbound;
+  private readonly inbound: Inbound;
+  private readonly hosting: Hosting;
+  private readonly builderTypes = new Set<string>();
+  private readonly cancels: NatsSubscription;
+  private readonly fencedStore: FencedStateStore | undefined;
+  private backgroundError: { error: unknown } | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  private readonly nc: NatsConnection;
+  private readonly ownsConnection: boolean;
+  private readonly types: TypeRegistry;
+  private readonly subscriptions: ClusterSubscriptions;
+  private readonly publisher: JetStreamPublisher;
+  private readonly replies: ReplyRouter;
+
+  private constructor(
+    parts: EngineParts,
+    private readonly options: NatsAgentEngineOptions,
+  ) {
+    const parsed = parseNatsOptions(options);
+    const { nc, jsm, names, processId, types, subscriptions, publisher, replies, stateStore, registry } = parts;
+    this.nc = nc;
+    this.ownsConnection = parts.ownsConnection;
+    this.types = types;
+    this.subscriptions = subscriptions;
+    this.publisher = publisher;
+    this.replies = replies;
+    this.processId = processId;
+    this.names = names;
+    this.registry = registry;
+    const ignore = options.ignoreUnhandledExceptions ?? true;
+    this.events = new EngineEventLog(options.eventLogger, registry, options.eventLogger === undefined && ignore);
+    const traceHelper = new TraceHelper(options.tracerProvider, new MessageEngineTracingConfig('NatsAgentEngine'));
+    this.hosting = new Hosting({
+      nc,
+      jsm,
+      names,
+      processId,
+      partitions: parsed.partitions,
+      timings: options.timings,
+      replicas: options.replicas,
+      publisher,
+      handle: (msg) => this.inbound.handle(msg),
+      agentsOf: (slot) => [...this.directory.live()].filter((a) => a.registration !== undefined && this.slotOf(a.id) === slot),
+      deactivate: (id) => this.directory.deactivate(id),
+      fenceOff: (id) => this.fencedStore?.fenceOff(id),
+      onError: (error) => this.events.unobserved('the cluster plumbing failed', error),
+    });
+    const fenced = (this.fencedStore =
+      stateStore === undefined
+        ? undefined
+        : new FencedStateStore(stateStore, processId, (id) => this.hosting.owns(id.type, this.partitionOf(id)), (id, error) =>
+            this.events.unobserved(`the state of ${id.toString()} was not saved: this process no longer owns it`, error),
+          ));
+    this.directory = new AgentDirectory({
+      engine: this,
+      events: this.events,
+      stateStore: fenced,
+      stateStoreTimeoutMs: options.stateStoreTimeoutMs ?? DEFAULT_STATE_STORE_TIMEOUT_MS,
+      maxActiveAgents: options.maxActiveAgents,
+      // Serial agents may live in other processes: every handler tracks its call chain.
+      alwaysTrackCallChains: true,
+    });
+    this.runner = new HandlerRunner(this.directory);
+    const chains = new CallChains(processId);
+    const handlers = [...(options.interventionHandlers ?? [])];
+    this.outbound = new Outbound({
+      nc,
+      names,
+      processId,
+      partitions: parsed.partitions,
+      registry,
+      publisher,
+      replies,
+      types,
+      subscriptions,
+      chains,
+      interventionHandlers: handlers,
+      traceHelper,
+      events: this.events,
+      rpcTimeoutMs: parsed.rpcTimeoutMs,
+      notFound: async (id) => this.notFound(id),
+    });
+    this.inbound = new Inbound({
+      nc,
+      registry,
+      directory: this.directory,
+      runner: this.runner,
+      store: fenced,
+      chains,
+      traceHelper,
+      events: this.events,
+      recordBackgroundError: (error) => {
+        if (!ignore) this.backgroundError ??= { error };
+      },
+    });
+    this.cancels = nc.subscribe(names.cancelSubject, {
+      callback: (error, msg) => {
+        if (error !== null) return;
+        try {
+          const { caller, request } = msg.json<{ caller: string; request: string }>();
+          this.inbound.cancel(String(caller), String(request));
+        } catch {
+          // not a cancellation of ours
+        }
+      },
+    });
+  }
+
+  /** Connects (or adopts `connection`), makes sure the cluster's streams and buckets exist, and joins. */
+  static async connect(options: NatsAgentEngineOptions): Promise<NatsAgentEngine> {
+    const parts = await openEngineParts(options);
+    try {
+      return new NatsAgentEngine(parts, options);
+    } catch (error) {
+      await parts.release();
+      throw error;
+    }
+  }
+
+  /** Live agent instances in this process. */
+  get activeAgentCount(): number {
+    return this.directory.activeCount;
+  }
+
+  /** Agents built and deactivated in this process, and messages its handlers finished. */
+  get counts(): { readonly activated: number; readonly deactivated: number; readonly handled: number } {
+    return { activated: this.directory.activatedCount, deactivated: this.directory.deactivatedCount, handled: this.inbound.handled };
+  }
+
+  /** The store agent state is kept in (without the fencing this engine adds around it). */
+  get stateStore(): StateStore | undefined {
+    return this.directory.stateStore;
+  }
+
+  /** The partitions (`type/partition`) this process owns now. */
+  get ownedPartitions(): string[] {
+    return this.hosting.ownedSlots();
+  }
+
+  // ---------------------------------------------------------------- messaging
+
+  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = {}): Promise<R> {
+    if (this.closed) return Promise.reject(new EngineStoppedError('The engine is closed'));
+    return this.outbound.send<R>(message, recipient, options);
+  }
+
+  publishMessage(message: unknown, channel: MessageChannel, options: SendOptions = {}): Promise<void> {
+    if (this.closed) return Promise.reject(new EngineStoppedError('The engine is closed'));
+    return this.outbound.publish(message, channel, options);
+  }
+
+  registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void {
+    this.registry.addSerializer(serializer);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Starts hosting the registered types: claims their partitions and handles their messages. The
+   * returned promise resolves once this process has joined; not awaiting it is fine.
+   */
+  start(): Promise<void> {
+    if (this.closed) throw new EngineStateError('The engine is closed');
+    if (this.running !== undefined) throw new EngineStateError('The engine is already started');
+    const running = this.hosting.start([...this.builderTypes, ...this.instanceTypes]);
+    this.running = running;
+    running.catch((error: unknown) => this.events.unobserved('starting the engine failed', error));
+    return running;
+  }
+
+  /** Hands this process's partitions over (after their running turns, saving their agents) and stops. */
+  async stop(): Promise<void> {
+    const running = this.requireRunning('stop');
+    this.running = undefined;
+    await running.catch(() => {});
+    await this.hosting.stop();
+    const errors = await this.directory.saveAll();
+    this.rethrowBackgroundError();
+    throwAll(errors, 'agents failed to save their state on stop');
+  }
+
+  /** Stops once nothing is waiting in or being handled from this process's partitions. */
+  async stopWhenIdle(): Promise<void> {
+    this.requireRunning('stopWhenIdle');
+    while (this.running !== undefined && !(this.inbound.inFlight === 0 && (await this.hosting.idle()))) {
+      if (this.backgroundError !== undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (this.running !== undefined) await this.stop();
+  }
+
+  /** Stops once `condition()` returns true, checking every `checkPeriodMs` milliseconds. */
+  async stopWhen(condition: () => boolean, checkPeriodMs = 1000): Promise<void> {
+    if (typeof condition !== 'function') throw new TypeError(`stopWhen needs a condition function, got ${describeValue(condition)}`);
+    const running = this.requireRunning('stopWhen');
+    while (!condition()) {
+      if (this.running !== running) return;
+      await new Promise((resolve) => setTimeout(resolve, checkPeriodMs));
+    }
+    if (this.running === running) await this.stop();
+  }
+
+  /** Stops if running, saves and closes every agent of this process, and closes a connection it opened. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    let stopError: unknown;
+    if (this.running !== undefined) await this.stop().catch((error: unknown) => (stopError = error));
+    this.closed = true;
+    const errors = await this.directory.closeAll();
+    this.cancels.unsubscribe();
+    this.subscriptions.close();
+    this.replies.close(new EngineStoppedError('The engine closed before the answer came'));
+    this.publisher.close();
+    if (this.ownsConnection) await this.nc.drain().catch(() => {});
+    if (stopError !== undefined) errors.unshift(stopError);
+    throwAll(errors, 'agents failed to save or close');
+  }
+
+  /** Deactivates an agent active in this process (saving its state); `false` when it is not active here. */
+  deactivate(id: AgentId): Promise<boolean> {
+    return this.directory.deactivate(id);
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  async registerAgentBuilder<T extends Agent>(
+    type: string | AgentType,
+    builder: AgentBuilder<T>,
+    options: RegisterAgentBuilderOptions<T> = {},
+  ): Promise<AgentType> {
+    const agentType = type instanceof AgentType ? type : new AgentType(type);
+    this.directory.register(agentType.type, builder, options as RegisterAgentBuilderOptions<Agent>);
+    if (options.expectedClass !== undefined) registerHandledMessageSerializers(this.registry, options.expectedClass);
+    this.builderTypes.add(agentType.type);
+    await this.types.register(agentType.type, this.processId);
+    if (this.running !== undefined) await this.hosting.host(agentType.type);
+    return agentType;
+  }
+
+  private readonly instanceTypes = new Set<string>();
+
+  /**
+   * Registers a pre-built agent. Its type is then hosted by this process alone: register instances
+   * of one type on one process only.
+   */
+  async registerAgentInstance(agent: Agent, agentId: AgentId): Promise<AgentId> {
+    await this.directory.registerInstance(agent, agentId);
+    if (agent?.constructor !== undefined) registerHandledMessageSerializers(this.registry, agent.constructor as AgentClass);
+    this.instanceTypes.add(agentId.type);
+    await this.types.register(agentId.type, this.processId);
+    if (this.running !== undefined) await this.hosting.host(agentId.type);
+    return agentId;
+  }
+
+  async get(idOrType: AgentId | AgentType | string, key = 'default', options: GetAgentOptions = {}): Promise<AgentId> {
+    const id = idOrType instanceof AgentId ? idOrType : new AgentId(idOrType instanceof AgentType ? idOrType.type : idOrType, key);
+    if (!(await this.types.isKnown(id.type))) throw await this.notFound(id);
+    if (options.lazy === false && this.isLocal(id)) await this.directory.activation(id);
+    return id;
+  }
+
+  async tryGetUnderlyingAgentInstance<T extends Agent = Agent>(id: AgentId, expectedClass?: AgentClass<T>): Promise<T> {
+    const agent = await this.localAgent(id);
+    if (expectedClass !== undefined && !(agent instanceof expectedClass)) {
+      throw new TypeError(`Agent ${id} is ${describeValue(agent)}, not an instance of ${expectedClass.name}`);
+    }
+    return agent as T;
+  }
+
+  async agentMetadata(id: AgentId): Promise<AgentMetadata> {
+    return (await this.localAgent(id)).metadata;
+  }
+
+  async agentSaveState(id: AgentId): Promise<AgentState> {
+    return (await this.localAgent(id)).saveState();
+  }
+
+  async agentLoadState(id: AgentId, state: AgentState): Promise<void> {
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw new InvalidStateError(`agentLoadState(${id}) needs a plain object, got ${describeValue(state)}`);
+    }
+    await (await this.localAgent(id)).loadState(state);
+  }
+
+  /** The state of every agent live in this process, keyed by `agentId.toString()`. */
+  async saveState(): Promise<EngineState> {
+    const state: EngineState = {};
+    for (const activation of [...this.directory.live()]) state[activation.key] = await activation.agent.saveState();
+    return state;
+  }
+
+  /** Loads state into the agents of this state that this process owns; others are skipped. */
+  async loadState(state: EngineState): Promise<void> {
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw new InvalidStateError(`loadState needs a plain object of agent states, got ${describeValue(state)}`);
+    }
+    for (const [key, agentState] of Object.entries(state)) {
+      const id = AgentId.fromStr(key);
+      if (this.directory.isKnown(id) && this.isLocal(id)) await (await this.directory.activation(id)).agent.loadState(agentState);
+    }
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  subscribe(subscription: Subscription): Promise<void> {
+    return this.subscriptions.subscribe(subscription);
+  }
+
+  unsubscribe(id: string): Promise<void> {
+    return this.subscriptions.unsubscribe(id);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private partitionOf(id: AgentId): number {
+    return partitionOf(id.type, id.key, this.hosting.partitions);
+  }
+
+  private slotOf(id: AgentId): string {
+    return `${id.type}/${this.partitionOf(id)}`;
+  }
+
+  /** Whether the agent lives in this process now (its type is hosted here and its partition owned). */
+  private isLocal(id: AgentId): boolean {
+    return this.directory.isKnown(id) && this.hosting.owns(id.type, this.partitionOf(id));
+  }
+
+  private async localAgent(id: AgentId): Promise<Agent> {
+    if (!(id instanceof AgentId)) throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
+    if (!(await this.types.isKnown(id.type))) throw await this.notFound(id);
+    if (!this.isLocal(id)) {
+      throw new EngineStateError(`Agent ${id} does not live in this process (${this.processId}) now; only its owner can reach the instance`);
+    }
+    return (await this.directory.activation(id)).agent;
+  }
+
+  private notFound(id: AgentId): Promise<AgentNotFoundError> {
+    return this.types.notFound(id, this.names.cluster);
+  }
+
+  private requireRunning(method: string): Promise<void> {
+    if (this.running === undefined) throw new EngineStateError(`${method}() was called but the engine is not started`);
+    return this.running;
+  }
+
+  private rethrowBackgroundError(): void {
+    const recorded = this.backgroundError;
+    if (recorded === undefined) return;
+    this.backgroundError = undefined;
+    throw recorded.error;
+  }
+}
+
+function throwAll(errors: unknown[], what: string): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} ${what}`);
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { DropMessage, type EngineEventLog, type InterventionHandler } from '@agentopera/engine';
+import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
+import { DeliveryStage, MessageKind, type EnvelopeMetadata, type TraceHelper } from '@agentopera/telemetry';
+import {
+  AgentId,
+  AgentOperaError,
+  CancellationToken,
+  MessageChannel,
+  MessageDroppedError,
+  MessageHandlerContext,
+  describeValue,
+  type MessageContext,
+  type SendOptions,
+} from '@agentopera/types';
+import type { ClusterNames } from '../cluster/cluster-names.js';
+import type { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
+import type { ReplyRouter } from '../cluster/reply-router.js';
+import { partitionOf } from '../partition.js';
+import type { CallChains } from './call-chains.js';
+import { callToken, cancelledError } from './call-options.js';
+import type { ClusterSubscriptions } from './cluster-subscriptions.js';
+import { intervene } from './interventions.js';
+import type { TypeRegistry } from './type-registry.js';
+import { H, decodeError, decodeValue, encodeMessage, headerValue, messageHeader, readHeaderValue, rpcHeader, type EncodedValue } from './wire.js';
+
+/** A send reused a message id the stream saw within its duplicate window: it was not delivered again. */
+export class DuplicateMessageError extends AgentOperaError {
+  override readonly name: string = 'DuplicateMessageError';
+  override readonly code: string = 'DUPLICATE_MESSAGE';
+}
+
+export interface OutboundParts {
+  readonly nc: NatsConnection;
+  readonly names: ClusterNames;
+  readonly processId: string;
+  readonly partitions: number;
+  readonly registry: SerializationRegistry;
+  readonly publisher: JetStreamPublisher;
+  readonly replies: ReplyRouter;
+  readonly types: TypeRegistry;
+  readonly subscriptions: ClusterSubscriptions;
+  readonly chains: CallChains;
+  readonly interventionHandlers: readonly InterventionHandler[];
+  readonly traceHelper: TraceHelper;
+  readonly events: EngineEventLog;
+  readonly rpcTimeoutMs: number;
+  /** `AgentNotFoundError` for a type no process registered. */
+  readonly notFound: (id: AgentId) => Promise<Error>;
+}
+
+/** The context an intervention handler sees at the sender. */
+class SenderContext implements MessageContext {
+  constructor(
+    readonly sender: AgentId | null,
+    readonly messageChannel: MessageChannel | null,
+    readonly isRpc: boolean,
+    private token: CancellationToken | undefined,
+    readonly messageId: string,
+  ) {}
+
+  get cancellationToken(): CancellationToken {
+    return (this.token ??= new CancellationToken());
+  }
+}
+
+/**
+ * Where a send or publish leaves this process. Everything that can fail at the sender does so
+ * before anything is stored: a bad recipient, a type no process registered, a message with no
+ * serializer, an intervention that drops it. A send is stored in the inbox stream and answered on
+ * this process's reply subject; a publish is stored once per recipient (resolved from the shared
+ * subscriptions, fresh as of the call) and resolves when all are stored.
+ */
+export class Outbound {
+  constructor(private readonly parts: OutboundParts) {}
+
+  async send<R>(message: unknown, recipient: AgentId, options: SendOptions): Promise<R> {
+    if (!(recipient instanceof AgentId)) throw new TypeError(`sendMessage needs an AgentId as recipient, got ${describeValue(recipient)}`);
+    const { token, unlink } = callToken(options);
+    try {
+      if (token?.isCancelled()) throw cancelledError(token, 'The send was cancelled before it was made');
+      const parts = this.parts;
+      if (!parts.types.isKnownNow(recipient.type) && !(await parts.types.isKnown(recipient.type))) throw await parts.notFound(recipient);
+      const sender = options.sender ?? null;
+      const messageId = options.messageId ?? randomUUID();
+      parts.events.message(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
+      let outgoing = message;
+      if (parts.interventionHandlers.length > 0) {
+        const ctx = new SenderContext(sender, null, true, token, messageId);
+        outgoing = await intervene(parts.interventionHandlers, (h, m) => h.onSend(m, ctx, recipient), message, 'send', parts.traceHelper, parts.events);
+        if (outgoing === DropMessage) {
+          parts.events.dropped(message, sender, recipient, MessageKind.DIRECT);
+          throw new MessageDroppedError(`An intervention handler dropped the message to ${recipient}`);
+        }
+      }
+      const encoded = encodeMessage(parts.registry, outgoing);
+      const chain = parts.chains.encode(MessageHandlerContext.currentCallChain());
+      const call = (metadata: EnvelopeMetadata | undefined): Promise<unknown> =>
+        this.call(encoded, recipient, sender, messageId, token, chain, metadata);
+      const reply = parts.traceHelper.enabled
+        ? parts.traceHelper.traceBlock('create', recipient, undefined, () => call(parts.traceHelper.captureMetadata()), {
+            extraAttributes: { message_type: encoded.typeName },
+          })
+        : call(undefined);
+      return (await this.respond(await reply, recipient, sender)) as R;
+    } finally {
+      unlink();
+    }
+  }
+
+  private call(
+    encoded: EncodedValue,
+    recipient: AgentId,
+    sender: AgentId | null,
+    messageId: string,
+    token: CancellationToken | undefined,
+    chain: string | undefined,
+    metadata: EnvelopeMetadata | undefined,
+  ): Promise<unknown> {
+    const { names, replies, publisher, partitions, processId, rpcTimeoutMs, registry, nc } = this.parts;
+    const deadline = Date.now() + rpcTimeoutMs;
+    const expected = replies.expect(rpcTimeoutMs, () => `No answer from ${recipient} within ${rpcTimeoutMs} ms (rpcTimeoutMs)`);
+    const h = messageHeaders('rpc', encoded, recipient, sender, undefined, messageId, metadata);
+    h.set(H.rpc, rpcHeader({ replyTo: expected.replySubject, caller: processId, requestId: expected.requestId, deadline, chain }));
+    const subject = names.inboxSubject(recipient.type, partitionOf(recipient.type, recipient.key, partitions), recipient.key);
+    const unlinkToken = token?.addCallback(() => {
+      if (replies.fail(expected.requestId, cancelledError(token))) {
+        nc.publish(names.cancelSubject, JSON.stringify({ caller: processId, request: expected.requestId }));
+      }
+    });
+    publisher.publish(subject, encoded.data, h, headerValue(`${messageId}@${recipient.toString()}`), rpcTimeoutMs).then(
+      (ack) => {
+        if (ack.duplicate) {
+          replies.fail(
+            expected.requestId,
+            new DuplicateMessageError(`A message with id ${describeValue(messageId)} was already sent to ${recipient} recently; it is not delivered twice`),
+          );
+        }
+      },
+      (error: unknown) => replies.fail(expected.requestId, error),
+    );
+    return expected.reply.then(
+      (reply) => {
+        unlinkToken?.();
+        const status = reply.headers?.get(H.reply) ?? '';
+        if (!status.startsWith('ok ')) throw decodeError(reply.data);
+        const typeName = readHeaderValue(status.slice(3)) ?? '';
+        return decodeValue(registry, typeName, reply.headers?.get(H.contentType) || JSON_DATA_CONTENT_TYPE, reply.data);
+      },
+      (error: unknown) => {
+        unlinkToken?.();
+        throw error;
+      },
+    );
+  }
+
+  /** Runs the answer through the `onResponse` interventions of this (the caller's) process. */
+  private async respond(response: unknown, recipient: AgentId, sender: AgentId | null): Promise<unknown> {
+    const parts = this.parts;
+    if (parts.interventionHandlers.length === 0) return response;
+    const message = await intervene(parts.interventionHandlers, (h, m) => h.onResponse(m, recipient, sender), response, 'response', parts.traceHelper, parts.events);
+    if (message === DropMessage) {
+      parts.events.dropped(response, recipient, sender, MessageKind.RESPOND);
+      throw new MessageDroppedError(`An intervention handler dropped the response of ${recipient}`);
+    }
+    return message;
+  }
+
+  async publish(message: unknown, channel: MessageChannel, options: SendOptions): Promise<void> {
+    if (!(channel instanceof MessageChannel)) throw new TypeError(`publishMessage needs a MessageChannel, got ${describeValue(channel)}`);
+    const { token, unlink } = callToken(options);
+    try {
+      if (token?.isCancelled()) throw cancelledError(token, 'The publish was cancelled before it was made');
+      const parts = this.parts;
+      const sender = options.sender ?? null;
+      const messageId = options.messageId ?? randomUUID();
+      parts.events.message(message, sender, channel, MessageKind.PUBLISH, DeliveryStage.SEND);
+      let outgoing = message;
+      if (parts.interventionHandlers.length > 0) {
+        const ctx = new SenderContext(sender, channel, false, token, messageId);
+        outgoing = await intervene(parts.interventionHandlers, (h, m) => h.onPublish(m, ctx), message, 'publish', parts.traceHelper, parts.events);
+        if (outgoing === DropMessage) {
+          parts.events.dropped(message, sender, channel, MessageKind.PUBLISH);
+          return;
+        }
+      }
+      const encoded = encodeMessage(parts.registry, outgoing);
+      const store = async (metadata: EnvelopeMetadata | undefined): Promise<void> => {
+        const recipients = await parts.subscriptions.recipients(channel);
+        const stored: Promise<unknown>[] = [];
+        for (const recipient of recipients) {
+          if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
+          if (token?.isCancelled()) throw cancelledError(token);
+          const h = messageHeaders('event', encoded, recipient, sender, channel, messageId, metadata);
+          const subject = parts.names.inboxSubject(recipient.type, partitionOf(recipient.type, recipient.key, parts.partitions), recipient.key);
+          stored.push(parts.publisher.publish(subject, encoded.data, h, headerValue(`${messageId}@${recipient.toString()}`), parts.rpcTimeoutMs));
+        }
+        await Promise.all(stored);
+      };
+      await (parts.traceHelper.enabled
+        ? parts.traceHelper.traceBlock('create', channel, undefined, () => store(parts.traceHelper.captureMetadata()), {
+            extraAttributes: { message_type: encoded.typeName },
+          })
+        : store(undefined));
+    } finally {
+      unlink();
+    }
+  }
+}
+
+function messageHeaders(
+  kind: 'rpc' | 'event',
+  encoded: EncodedValue,
+  recipient: AgentId,
+  sender: AgentId | null,
+  channel: MessageChannel | undefined,
+  messageId: string,
+  metadata: EnvelopeMetadata | undefined,
+): MsgHdrs {
+  const h = headers();
+  h.set(
+    H.message,
+    messageHeader({ kind, to: recipient.toString(), typeName: encoded.typeName, messageId, from: sender?.toString(), channel: channel?.toString() }),
+  );
+  if (encoded.contentType !== JSON_DATA_CONTENT_TYPE) h.set(H.contentType, encoded.contentType);
+  if (metadata?.traceparent !== undefined) h.set(H.traceparent, metadata.traceparent);
+  if (metadata?.tracestate !== undefined) h.set(H.tracestate, metadata.tracestate);
+  return h;
+}

@@ -1,0 +1,110 @@
+// Test-only: a cluster of worker processes (test-utils/engine-worker.ts) plus an engine in the
+// test process that sends and publishes, with the checks the multi-process tests share.
+import { fileURLToPath } from 'node:url';
+import { AgentId } from '@agentopera/types';
+import { expect } from 'vitest';
+import { Child, bundleChildEntry } from './child-processes.js';
+import { uniqueName } from './names.js';
+import type { NatsTestServer } from './nats-server.js';
+import { Get, registerTestSerializers, testSubscriptions, type TurnReport } from './test-agents.js';
+import { NatsAgentEngine } from '../engine/nats-agent-engine.js';
+import { partitionOf } from '../partition.js';
+import type { TracerProvider } from '@opentelemetry/api';
+
+export const TEST_TIMINGS = { leaseTtlMs: 1500, heartbeatMs: 150, memberTtlMs: 700, ackWaitMs: 2000, redeliveryDelayMs: 50, maxDeliveries: 4 };
+
+export async function bundleWorker(): Promise<{ path: string; remove: () => void }> {
+  return bundleChildEntry(fileURLToPath(new URL('./engine-worker.ts', import.meta.url)));
+}
+
+export class TestCluster {
+  readonly cluster = uniqueName('c');
+  readonly workers: Child[] = [];
+  client!: NatsAgentEngine;
+
+  constructor(
+    private readonly server: NatsTestServer,
+    private readonly bundle: string,
+    private readonly partitions = 4,
+  ) {}
+
+  /** The client engine of the test process (hosts nothing) and the shared subscriptions. */
+  async open(rpcTimeoutMs = 10_000, tracerProvider?: TracerProvider): Promise<this> {
+    this.client = await NatsAgentEngine.connect({
+      tracerProvider,
+      servers: this.server.url,
+      cluster: this.cluster,
+      partitions: this.partitions,
+      timings: TEST_TIMINGS,
+      rpcTimeoutMs,
+      processName: 'client',
+    });
+    registerTestSerializers(this.client);
+    for (const subscription of testSubscriptions()) await this.client.subscribe(subscription);
+    return this;
+  }
+
+  async worker(name: string, env: Record<string, string> = {}): Promise<Child> {
+    const child = Child.spawn(name, this.bundle, {
+      NATS_SERVER: this.server.url,
+      CLUSTER: this.cluster,
+      PARTITIONS: String(this.partitions),
+      TIMINGS: JSON.stringify(TEST_TIMINGS),
+      NAME: name,
+      ...env,
+    });
+    this.workers.push(child);
+    await child.waitFor((e) => e.type === 'ready', 60_000, 'ready');
+    return child;
+  }
+
+  /** Waits until the live workers together own every partition of the counter type (4 types hosted). */
+  async settled(expectedWorkers: Child[], types = 5): Promise<void> {
+    await expect
+      .poll(
+        () => {
+          const owned = expectedWorkers.map((w) => (w.all('status').at(-1)?.['owned'] as number | undefined) ?? 0);
+          return owned.reduce((a, b) => a + b, 0);
+        },
+        { timeout: 20_000, interval: 100 },
+      )
+      .toBe(this.partitions * types);
+  }
+
+  /** A key of `type` whose partition `worker` owns now. */
+  keyOwnedBy(worker: Child, type: string, prefix = 'k'): string {
+    const slots = (worker.all('status').at(-1)?.['slots'] as string[] | undefined) ?? [];
+    for (let i = 0; i < 1000; i++) {
+      const key = `${prefix}${i}`;
+      if (slots.includes(`${type}/${partitionOf(type, key, this.partitions)}`)) return key;
+    }
+    throw new Error(`${worker.name} owns no partition of ${type}`);
+  }
+
+  turns(): TurnReport[] {
+    return this.workers.flatMap((w) => w.all('turn') as unknown as TurnReport[]);
+  }
+
+  /** Every counter's value, read through the cluster (from whichever process owns it). */
+  async counter(key: string): Promise<number> {
+    return this.client.sendMessage<number>(new Get(), new AgentId('counter', key));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.kill()));
+    await this.client?.close().catch(() => {});
+  }
+}
+
+/** No two turns of one agent overlap in time, whichever processes ran them. */
+export function expectSerialTurns(turns: readonly TurnReport[]): void {
+  const byAgent = new Map<string, TurnReport[]>();
+  for (const turn of turns) byAgent.set(turn.agent, [...(byAgent.get(turn.agent) ?? []), turn]);
+  for (const [agent, list] of byAgent) {
+    const sorted = [...list].sort((a, b) => a.start - b.start || a.end - b.end);
+    for (let i = 1; i < sorted.length; i++) {
+      const [before, after] = [sorted[i - 1]!, sorted[i]!];
+      expect(after.start, `${agent}: a turn on ${after.processId} began before one on ${before.processId} ended`).toBeGreaterThanOrEqual(before.end);
+    }
+  }
+}
