@@ -28,6 +28,9 @@ export interface PlanOptions {
   readonly only?: ReadonlySet<string>;
 }
 
+/** The store variant of scenario 4b. */
+export const LAZY_STORE_LABEL = 'InMemoryStateStore, maxActiveAgents 10k';
+
 const roundTrips: MetricDef = { key: 'opsPerSec', label: 'round trips/s', unit: '/s', higherIsBetter: true };
 
 /** The scenarios of issue 5, with the sizes of a full or a quick (CI) run. */
@@ -87,6 +90,15 @@ function localPlan(quick: boolean): ScenarioDef[] {
   const subSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   return [
     { id: 'rpc', title: '1. RPC round trips, one caller', metrics: [roundTrips], variants: rpcPeers(1) },
+    {
+      id: 'serial',
+      title: '1b. RPC round trips, one caller: serial agent vs concurrent',
+      metrics: [roundTrips],
+      variants: [
+        { label: 'concurrent', impl: 'engine', size: 1 },
+        { label: 'serial', impl: 'engine-serial', size: 1 },
+      ],
+    },
     { id: 'rpc1000', title: '2. RPC, 1,000 outstanding calls', metrics: [roundTrips], variants: rpcPeers(1000) },
     {
       id: 'fanout',
@@ -103,6 +115,15 @@ function localPlan(quick: boolean): ScenarioDef[] {
         { key: 'bareAgentBytes', label: "bytes of the user's bare agent", unit: 'B', higherIsBetter: false },
       ],
       variants: ['engine', 'limit'].map((impl) => ({ label: impl, impl, size: lazyCount })),
+    },
+    {
+      id: 'lazystore',
+      title: `4b. Lazy instantiation with a state store and a cap, ${lazyCount.toLocaleString('en-US')} distinct keys`,
+      metrics: [{ key: 'agentsPerSecond', label: 'agents activated/s', unit: '/s', higherIsBetter: true }],
+      variants: [
+        { label: 'no store', impl: 'engine', size: lazyCount },
+        { label: LAZY_STORE_LABEL, impl: 'engine-memory-store', size: lazyCount },
+      ],
     },
     {
       id: 'subs',
@@ -130,6 +151,25 @@ function localPlan(quick: boolean): ScenarioDef[] {
         { label: 'bounded 1024', impl: 'engine-bounded', size: 1000 },
         { label: 'unbounded', impl: 'engine', size: 1000 },
         { label: 'limit', impl: 'limit', size: 1000 },
+      ],
+    },
+    {
+      id: 'filestore',
+      title: '8. FileStateStore saves (fsynced, OS temporary folder)',
+      metrics: [{ key: 'savesPerSecond', label: 'saves/s', unit: '/s', higherIsBetter: true }],
+      variants: [
+        { label: 'one at a time', impl: 'file', size: 1 },
+        { label: '64 at a time', impl: 'file', size: 64 },
+      ],
+    },
+    {
+      id: 'activation',
+      title: '9. Activation latency of an agent with stored state',
+      metrics: [{ key: 'activationMicros', label: 'µs to activate and answer', unit: 'µs', higherIsBetter: false }],
+      variants: [
+        { label: 'no store', impl: 'none', size: 1 },
+        { label: 'InMemoryStateStore', impl: 'memory', size: 1 },
+        { label: 'FileStateStore', impl: 'file', size: 1 },
       ],
     },
   ];

@@ -1,3 +1,4 @@
+import { LAZY_STORE_LABEL } from './plan.js';
 import type { Ratio, ScenarioResult } from './results.js';
 
 function median(scenario: ScenarioResult | undefined, label: string, metric = 'opsPerSec'): number | undefined {
@@ -21,7 +22,7 @@ function ratio(scenario: string, name: string, value: number | undefined, target
 const div = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined ? undefined : a / b;
 
-/** The ratios issue 5 sets targets for, computed from medians. */
+/** The ratios issues 5 and 10 set targets for (and figures they ask to report), computed from medians. */
 export function headlineRatios(scenarios: readonly ScenarioResult[]): Ratio[] {
   const byId = new Map(scenarios.map((s) => [s.id, s]));
   const out: Ratio[] = [];
@@ -34,12 +35,23 @@ export function headlineRatios(scenarios: readonly ScenarioResult[]): Ratio[] {
     out.push(...ratio(id, 'limit+ALS / limit', div(median(s, 'limit+ALS'), median(s, 'limit'))));
     if (peers.length > 0) out.push(...ratio(id, 'engine / faster peer', div(engine, Math.max(...peers)), { at: 4, atLeast: true }));
   }
+  const serial = byId.get('serial');
+  out.push(...ratio('serial', 'serial / concurrent', div(median(serial, 'serial'), median(serial, 'concurrent')), { at: 0.8, atLeast: true }));
   const fan = byId.get('fanout');
   out.push(...ratio('fanout', 'engine / limit', div(median(fan, 'engine'), median(fan, 'limit')), { at: 0.2, atLeast: true }));
   const lazy = byId.get('lazy');
   out.push(...ratio('lazy', 'agents created/s', median(lazy, 'engine', 'agentsPerSecond'), { at: 1e6, atLeast: true }));
   out.push(...ratio('lazy', 'agents created/s engine / limit', div(median(lazy, 'engine', 'agentsPerSecond'), median(lazy, 'limit', 'agentsPerSecond'))));
   out.push(...ratio('lazy', 'engine bytes per idle agent', median(lazy, 'engine', 'engineBytesPerAgent'), { at: 400, atLeast: false }));
+  const lazyStore = byId.get('lazystore');
+  out.push(
+    ...ratio(
+      'lazystore',
+      'agents activated/s with store and cap / without',
+      div(median(lazyStore, LAZY_STORE_LABEL, 'agentsPerSecond'), median(lazyStore, 'no store', 'agentsPerSecond')),
+      { at: 0.5, atLeast: true },
+    ),
+  );
   const subs = byId.get('subs');
   if (subs !== undefined && subs.variants.length > 1) {
     const first = subs.variants[0];
@@ -57,6 +69,13 @@ export function headlineRatios(scenarios: readonly ScenarioResult[]): Ratio[] {
   const bounded = byId.get('bounded');
   out.push(...ratio('bounded', 'bounded / unbounded', div(median(bounded, 'bounded 1024'), median(bounded, 'unbounded'))));
   out.push(...ratio('bounded', 'bounded / limit', div(median(bounded, 'bounded 1024'), median(bounded, 'limit'))));
+  const files = byId.get('filestore');
+  out.push(...ratio('filestore', 'FileStateStore saves/s, one at a time', median(files, 'one at a time', 'savesPerSecond')));
+  out.push(...ratio('filestore', 'FileStateStore saves/s, 64 at a time', median(files, '64 at a time', 'savesPerSecond')));
+  const activation = byId.get('activation');
+  for (const label of ['no store', 'InMemoryStateStore', 'FileStateStore']) {
+    out.push(...ratio('activation', `µs to activate and answer, ${label}`, median(activation, label, 'activationMicros')));
+  }
   out.push(...natsRatios(byId));
   return out;
 }

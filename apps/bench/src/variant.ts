@@ -6,7 +6,10 @@ import { limitFanOut, limitRpc, limitRpcWithContext } from './impl/limit-targets
 import { nactRpc, xstateRpc } from './impl/peer-targets.js';
 import type { RpcTarget } from './impl/rpc-target.js';
 import { fanOutDeliveries } from './scenarios/fan-out.js';
+import { activationMicros } from './scenarios/activation-latency.js';
+import { fileStoreSavesPerSecond } from './scenarios/file-store-saves.js';
 import { lazyInstantiation } from './scenarios/lazy-instantiation.js';
+import { lazyActivationsPerSecond } from './scenarios/lazy-with-store.js';
 import { concurrentRoundTrips, sequentialRoundTrips } from './scenarios/rpc.js';
 import { subscriptionScale } from './scenarios/subscription-scale.js';
 import { pullConsumerDrainRate } from './nats/drain-rate.js';
@@ -21,6 +24,8 @@ async function rpcTarget(impl: string, outstanding: number): Promise<RpcTarget> 
       return engineRpc('otel');
     case 'engine-bounded':
       return engineRpc('bounded');
+    case 'engine-serial':
+      return engineRpc('serial');
     case 'limit':
       return limitRpc();
     case 'limit-als':
@@ -37,6 +42,7 @@ async function rpcTarget(impl: string, outstanding: number): Promise<RpcTarget> 
 async function run(scenario: string, impl: string, size: number, seconds: number, warmup: number): Promise<Record<string, number>> {
   switch (scenario) {
     case 'rpc':
+    case 'serial':
     case 'tracing':
     case 'rpc1000':
     case 'bounded': {
@@ -56,6 +62,12 @@ async function run(scenario: string, impl: string, size: number, seconds: number
     }
     case 'lazy':
       return { ...(await lazyInstantiation(impl, size)) };
+    case 'lazystore':
+      return { agentsPerSecond: await lazyActivationsPerSecond(impl, size) };
+    case 'filestore':
+      return { savesPerSecond: await fileStoreSavesPerSecond(size, seconds, warmup) };
+    case 'activation':
+      return { activationMicros: await activationMicros(impl, seconds, warmup) };
     case 'subs':
       return { ...(await subscriptionScale(size, seconds, warmup)) };
     case 'nats-rpc':

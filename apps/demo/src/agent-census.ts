@@ -1,6 +1,7 @@
 /**
- * Counts the agents the engine builds, by type. The engine builds agents lazily and keeps them
- * until it is closed, so "created" is also "alive" for the length of a run.
+ * Counts the agents the engine builds, by type: one per activation. Without a cap an agent lives
+ * until the engine closes; with `--max-agents` the engine deactivates idle ones and builds them
+ * again on their next message, which counts again.
  */
 export class AgentCensus {
   private readonly byType = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, main } from './cli.js';
@@ -22,6 +22,8 @@ async function runDemo(argv: string[], signal?: AbortSignal): Promise<{ code: nu
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** The report of the fixture (see SMALL_INPUT), whatever the queue or tracer. */
 function expectSmallInputReport(stdout: string): void {
   expect(stdout).toContain(`Document analysis of ${input.dir}`);
@@ -33,7 +35,7 @@ function expectSmallInputReport(stdout: string): void {
   expect(stdout).not.toContain('ignored');
   // 2 RPCs (request, report); 1 run announcement + 3 shard assignments + 3 shard results.
   expect(stdout).toContain('Messages: 2 sent (RPC), 7 published, 9 processed');
-  expect(stdout).toMatch(/Agents created: 6 \(.*worker 3.*\)/);
+  expect(stdout).toMatch(/^Agents: 6 activated \(.*worker 3.*\); deactivated: 6 at close\n/m);
   expect(stdout).toMatch(/Elapsed: \d+ ms/);
 }
 
@@ -66,36 +68,85 @@ describe('demo end to end', () => {
     expect(stderr).toMatch(/^warning: otlp tracer: could not export spans: .+\n$/);
   });
 
-  it('with --state, saves at the end and resumes on the next run with cumulative totals', async () => {
-    const stateDir = tempFolder();
-    const stateFile = join(stateDir.dir, 'state.json');
+  it('with --state-dir, keeps each agent\'s state in its own file, and a second run resumes from it', async () => {
+    const state = tempFolder();
     try {
-      const first = await runDemo(['--input', input.dir, '--shard-size', '2', '--state', stateFile]);
+      const argv = ['--input', input.dir, '--shard-size', '2', '--state-dir', state.dir];
+      const first = await runDemo(argv);
+      expect(first.stderr).toBe('');
       expect(first.code).toBe(EXIT_OK);
-      expect(first.stderr).toBe(`saved state to ${stateFile} (6 agents)\n`);
+      expectSmallInputReport(first.stdout);
       expect(first.stdout).not.toContain('All ');
-      expect(Object.keys(JSON.parse(readFileSync(stateFile, 'utf8')))).toContain('aggregator/pipeline');
+      expect(first.stdout).toContain(`State in ${state.dir}: loaded for 0 agents, saved for 6\n`);
+      expect(first.stdout).toContain("workers' own counters (in their state): 5 files analysed over their lifetimes, 5 in this run");
+      // One file per agent: coordinator, aggregator, progress monitor and three workers.
+      expect(readdirSync(state.dir).filter((name) => name.endsWith('.json'))).toHaveLength(6);
 
-      const second = await runDemo(['--input', input.dir, '--shard-size', '2', '--state', stateFile]);
+      const second = await runDemo(argv);
+      expect(second.stderr).toBe('');
       expect(second.code).toBe(EXIT_OK);
-      expect(second.stderr).toContain(`resumed from ${stateFile} (6 agents)\n`);
       expect(second.stdout).toContain('This run: 5 files, 9 lines, 23 words');
+      expect(second.stdout).toContain(`State in ${state.dir}: loaded for 6 agents, saved for 6\n`);
+      // The aggregator's totals and each worker's counter came back from the files.
       expect(second.stdout).toContain('All 2 runs: 10 files, 18 lines, 46 words');
       expect(second.stdout).toMatch(/^ {2}md +4 files, 8 lines, 22 words {2}top: agents 8,/m);
+      expect(second.stdout).toContain("workers' own counters (in their state): 10 files analysed over their lifetimes, 5 in this run");
     } finally {
-      stateDir.remove();
+      state.remove();
     }
   });
 
-  it('rejects a state file that is not saved engine state with exit code 2 and one line', async () => {
-    const bad = tempFolder({ 'state.json': '[1, 2]' });
+  it('with --max-agents, deactivates agents over the cap, brings their state back, and still reports every shard', async () => {
+    const state = tempFolder();
     try {
-      const { code, stdout, stderr } = await runDemo(['--input', input.dir, '--state', join(bad.dir, 'state.json')]);
+      const argv = ['--input', input.dir, '--shard-size', '1', '--max-agents', '1', '--state-dir', state.dir];
+      const first = await runDemo(argv);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(EXIT_OK);
+      expect(first.stdout).toContain('6 files (1 skipped) in 6 shards');
+      expect(first.stdout).toContain('This run: 5 files, 9 lines, 23 words');
+      const agents = /^Agents: (\d+) activated \(.*worker (\d+).*\); deactivated: (\d+) over the cap(?:, (\d+) at close)? \(--max-agents 1\)\n/m.exec(
+        first.stdout,
+      );
+      expect(agents).not.toBeNull();
+      const [activated, workers, overCap, atClose = 0] = agents!.slice(1).map((count) => Number(count ?? 0));
+      // Nine distinct agents (three plus six workers); with one allowed, the engine made room.
+      expect(workers).toBeGreaterThanOrEqual(6);
+      expect(activated).toBeGreaterThanOrEqual(9);
+      expect(overCap).toBeGreaterThan(0);
+      // Every instance built was deactivated by the time close() returned: none is left running.
+      expect(overCap + atClose).toBe(activated);
+      // Loaded only for agents activated again after a deactivation (which ones depends on timing).
+      expect(first.stdout).toMatch(new RegExp(`^State in ${escapeRegExp(state.dir)}: loaded for \\d+ agents, saved for 9\n`, 'm'));
+
+      const second = await runDemo(argv);
+      expect(second.code).toBe(EXIT_OK);
+      expect(second.stdout).toContain(`State in ${state.dir}: loaded for 9 agents, saved for 9\n`);
+      expect(second.stdout).toContain('All 2 runs: 10 files, 18 lines, 46 words');
+      expect(second.stdout).toContain("workers' own counters (in their state): 10 files analysed over their lifetimes, 5 in this run");
+    } finally {
+      state.remove();
+    }
+  });
+
+  it('with --max-agents alone, keeps state in memory for the run', async () => {
+    const { code, stdout, stderr } = await runDemo(['--input', input.dir, '--shard-size', '2', '--max-agents', '2']);
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toContain('This run: 5 files, 9 lines, 23 words');
+    expect(stdout).toMatch(/^State in memory, for this run: loaded for \d+ agents, saved for \d+\n/m);
+  });
+
+  it('rejects a --state-dir that is a file with exit code 2 and one line, before anything runs', async () => {
+    const folder = tempFolder({ 'not-a-folder': 'text' });
+    try {
+      const file = join(folder.dir, 'not-a-folder');
+      const { code, stdout, stderr } = await runDemo(['--input', input.dir, '--state-dir', file]);
       expect(code).toBe(EXIT_USAGE);
       expect(stdout).toBe('');
-      expect(stderr).toMatch(/^demo: state file .*state\.json does not hold saved engine state.*\n$/);
+      expect(stderr).toBe(`demo: --state-dir: FileStateStore cannot use ${file}: it (or a parent) is a file, not a directory (see --help)\n`);
     } finally {
-      bad.remove();
+      folder.remove();
     }
   });
 
@@ -108,17 +159,20 @@ describe('demo end to end', () => {
     expect(stderr).toMatch(/^cancelled by Ctrl-C \(\d+ ms\): 0\/0 shards and 0\/6 files analysed, 0 messages processed/);
   });
 
-  it('stops with exit code 124 when --timeout expires, without saving state', async () => {
+  it('stops with exit code 124 when --timeout expires, saving what the agents did', async () => {
     // Only setTimeout is faked, so the timeout fires exactly when the test says and all I/O stays real.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const stateFile = join(input.dir, 'never-written.json');
-    const outcome = runDemo(['--input', input.dir, '--timeout', '5000', '--state', stateFile]);
-    vi.advanceTimersByTime(5000);
-    const { code, stdout, stderr } = await outcome;
-    expect(code).toBe(EXIT_TIMEOUT);
-    expect(stdout).toBe('');
-    expect(stderr).toMatch(/^timed out after 5000 ms .*; state not saved\n$/);
-    expect(existsSync(stateFile)).toBe(false);
+    const state = tempFolder();
+    try {
+      const outcome = runDemo(['--input', input.dir, '--timeout', '5000', '--state-dir', state.dir]);
+      vi.advanceTimersByTime(5000);
+      const { code, stdout, stderr } = await outcome;
+      expect(code).toBe(EXIT_TIMEOUT);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(new RegExp(`^timed out after 5000 ms .*; agent state saved in ${escapeRegExp(state.dir)}\n$`));
+    } finally {
+      state.remove();
+    }
   });
 
   it('exits with code 2 and one line for a missing input folder', async () => {
@@ -130,7 +184,7 @@ describe('demo end to end', () => {
   });
 
   it('exits with code 2 and one line for a bad flag or value', async () => {
-    for (const argv of [['--nope'], ['--queue', 'nope'], ['--timeout', '-1']]) {
+    for (const argv of [['--nope'], ['--queue', 'nope'], ['--timeout', '-1'], ['--max-agents', '0'], ['--max-agents', 'x'], ['--state', 'x.json']]) {
       const { code, stderr } = await runDemo(argv);
       expect(code).toBe(EXIT_USAGE);
       expect(stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -141,7 +195,7 @@ describe('demo end to end', () => {
   it('documents every flag in --help', async () => {
     const { code, stdout } = await runDemo(['--help']);
     expect(code).toBe(EXIT_OK);
-    for (const flag of ['--input', '--queue', '--tracer', '--timeout', '--state', '--shard-size', '--top', '--help']) {
+    for (const flag of ['--input', '--queue', '--tracer', '--timeout', '--state-dir', '--max-agents', '--shard-size', '--top', '--help']) {
       expect(stdout).toContain(flag);
     }
     for (const choice of ['fifo', 'priority', 'bounded:N', 'none', 'console', 'otlp', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {

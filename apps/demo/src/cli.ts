@@ -3,9 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CancellationToken, CancelledError, LocalAgentEngine } from '@agentopera/core';
 import { AgentCensus } from './agent-census.js';
+import { createAgentStateStore } from './agent-state-store.js';
 import { createQueueFactory, createTracer, describeQueue } from './components.js';
 import { HELP } from './help.js';
 import { DEFAULT_EXTENSIONS, findRepoRoot, listInputFiles, requireDirectory } from './input-files.js';
+import { LifecycleLog } from './lifecycle-log.js';
 import { MessageCounter } from './message-counter.js';
 import { AnalyseRequest, type AnalysisReport } from './messages.js';
 import { parseArgs, type DemoOptions } from './options.js';
@@ -13,7 +15,6 @@ import { registerPipeline } from './pipeline.js';
 import { ProgressLine } from './progress-line.js';
 import type { PipelineProgress } from './progress-monitor.js';
 import { formatReport } from './report.js';
-import { readStateFile, writeStateFile } from './state-file.js';
 import type { TextSink } from './text-sink.js';
 import { coordinatorId } from './topology.js';
 import { UsageError } from './usage-error.js';
@@ -82,32 +83,34 @@ async function run(
   const input = options.input === undefined ? findRepoRoot(dirname(fileURLToPath(import.meta.url))) : resolve(options.input);
   await requireDirectory(input);
   const files = await listInputFiles(input, options.input === undefined ? DEFAULT_EXTENSIONS : undefined);
+  const state = createAgentStateStore(options.stateDir, options.maxAgents);
 
   const warn = (line: string): void => void io.stderr.write(`warning: ${line}\n`);
   const tracer = createTracer(options.tracer, warn);
   const counter = new MessageCounter();
   const census = new AgentCensus();
+  const lifecycle = new LifecycleLog(warn);
   const engine = new LocalAgentEngine({
     queue: createQueueFactory(options.queue),
     tracerProvider: tracer.provider,
     interventionHandlers: [counter],
+    eventLogger: lifecycle,
+    stateStore: state?.store,
+    maxActiveAgents: options.maxAgents,
   });
   let progress: PipelineProgress = { shardsTotal: 0, shardsDone: 0, filesTotal: files.length, filesDone: 0 };
   await registerPipeline(engine, census, (update) => (progress = update));
 
-  // Printed after the tracer is flushed, so that spans written to stdout come before the report.
-  let output: string;
+  let report: AnalysisReport;
   try {
-    if (options.stateFile !== undefined) await resume(engine, options.stateFile, io);
     const line = new ProgressLine(
       io.stderr,
       () =>
         `progress: ${progress.shardsDone}/${progress.shardsTotal} shards, ${progress.filesDone}/${progress.filesTotal} files, ` +
-        `${counter.processed} messages processed, ${census.total} agents alive`,
+        `${counter.processed} messages processed, ${engine.activeAgentCount} agents alive`,
     );
     engine.start();
     line.start();
-    let report: AnalysisReport;
     try {
       report = await engine.sendMessage<AnalysisReport>(
         new AnalyseRequest(randomUUID(), files, options.shardSize),
@@ -118,25 +121,29 @@ async function run(
       const reason = cancelReason();
       if (reason === undefined || !(error instanceof CancelledError)) throw error;
       line.stop();
-      // Handlers still running see the cancelled token and return; stop() waits for them.
+      // Handlers still running see the cancelled token and return; stop() waits for them, and
+      // saves the state of every live agent (what each has done so far is true of it).
       await engine.stop();
       const elapsed = Math.round(performance.now() - started);
       io.stderr.write(
         `${reason === 'timeout' ? `timed out after ${options.timeoutMs} ms` : 'cancelled by Ctrl-C'} (${elapsed} ms): ` +
           `${progress.shardsDone}/${progress.shardsTotal} shards and ${progress.filesDone}/${files.length} files analysed, ` +
-          `${counter.processed} messages processed, ${census.total} agents created` +
-          `${options.stateFile === undefined ? '' : '; state not saved'}\n`,
+          `${counter.processed} messages processed, ${census.total} agents activated` +
+          `${options.stateDir === undefined ? '' : `; agent state saved ${state?.where}`}\n`,
       );
       return reason === 'timeout' ? EXIT_TIMEOUT : EXIT_INTERRUPTED;
     }
     line.stop();
     await engine.stop();
-    if (options.stateFile !== undefined) {
-      const state = await engine.saveState();
-      await writeStateFile(options.stateFile, state);
-      io.stderr.write(`saved state to ${options.stateFile} (${Object.keys(state).length} agents)\n`);
-    }
-    output = formatReport(report, {
+  } finally {
+    // Saves (with a store) and closes every live agent, then lets the store finish its writes.
+    await engine.close();
+    await state?.store.close();
+    await tracer.shutdown();
+  }
+  // Printed after the tracer is flushed, so that spans written to stdout come before the report.
+  io.stdout.write(
+    formatReport(report, {
       input,
       shards: progress.shardsTotal,
       queue: describeQueue(options.queue),
@@ -144,26 +151,14 @@ async function run(
       sent: counter.sent,
       published: counter.published,
       agents: census.counts,
+      deactivations: lifecycle.describeDeactivations(),
+      maxAgents: options.maxAgents,
+      state: state && { where: state.where, loaded: state.store.loaded, saved: state.store.saved },
       elapsedMs: performance.now() - started,
       top: options.top,
-    });
-  } finally {
-    await engine.close();
-    await tracer.shutdown();
-  }
-  io.stdout.write(output);
+    }),
+  );
   return EXIT_OK;
-}
-
-async function resume(engine: LocalAgentEngine, stateFile: string, io: DemoIo): Promise<void> {
-  const state = await readStateFile(stateFile);
-  if (state === undefined) return;
-  try {
-    await engine.loadState(state);
-  } catch (error) {
-    throw new UsageError(`cannot resume from ${stateFile}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  io.stderr.write(`resumed from ${stateFile} (${Object.keys(state).length} agents)\n`);
 }
 
 function fail(io: DemoIo, error: unknown): number {

@@ -26,26 +26,36 @@ Options:
                                    (default http://localhost:4318); an unreachable collector
                                    gives a warning, and flushing gives up after ${SHUTDOWN_TIMEOUT_MS} ms
   --timeout MS       Cancel the run after MS milliseconds (exit code 124).
-  --state FILE       Resume from FILE if it exists (engine.loadState), and save the engine's
-                     state there at the end (engine.saveState). The aggregator keeps totals
-                     over every run, so a second run reports both.
+  --state-dir DIR    Keep every agent's state in DIR, one file per agent (FileStateStore;
+                     DIR is created if missing). Each agent loads its state when it is
+                     activated and saves it when it is deactivated and when the engine
+                     stops, so a second run resumes: the aggregator's totals cover every
+                     run, and the report says for how many agents state was loaded.
+  --max-agents N     Keep at most N agents active (the engine's maxActiveAgents): before
+                     activating one more, the engine deactivates the least recently used
+                     idle agent, saving its state; its next message activates it again.
+                     Without --state-dir, state is kept in memory for the run.
   --shard-size N     Files per shard, i.e. per worker agent (default ${DEFAULT_SHARD_SIZE}).
   --top N            Terms shown per file type (default ${DEFAULT_TOP}).
   -h, --help         Show this help.
 
+Workers are serial agents: each handles one message at a time, in the order they arrived.
+
 While it runs, a progress line on stderr shows shards and files done, messages processed and
 agents alive. The report on stdout gives files, lines and words with the top terms per file
-type, messages sent and published, agents created and the elapsed time.
+type, messages sent and published, agents activated and deactivated, the state loaded and
+saved (with --state-dir or --max-agents) and the elapsed time.
 
 Ctrl-C cancels the run cleanly: every pending send and handler sees the cancellation, the
 engine stops, and the demo prints what was done.
 
-Exit codes: 0 done, 1 unexpected error, 2 bad option, value, input folder or state file,
+Exit codes: 0 done, 1 unexpected error, 2 bad option, value, input folder or state folder,
 124 timed out (--timeout), 130 cancelled by Ctrl-C.
 
 Examples:
   npm start
   npm start -- --input ./docs --queue priority --top 10
   npm start -- --queue bounded:4 --tracer console --timeout 5000
-  npm start -- --state tmp/demo-state.json     # run twice: the second run resumes
+  npm start -- --state-dir tmp/demo-state      # run twice: the second run resumes
+  npm start -- --state-dir tmp/demo-state --max-agents 5 --shard-size 2
 `;

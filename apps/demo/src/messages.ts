@@ -33,6 +33,8 @@ export class ShardAnalysed {
     readonly runId: string,
     readonly shardKey: string,
     readonly totals: Totals,
+    /** The worker's own count of files analysed over its whole life (kept in its state), this shard included. */
+    readonly workerFilesAnalysed: number,
   ) {}
 }
 
@@ -52,5 +54,7 @@ export class AnalysisReport {
     readonly cumulative: Totals,
     /** Runs counted in `cumulative`, this one included. */
     readonly runs: number,
+    /** Sum of the lifetime counters of this run's workers (`ShardAnalysed.workerFilesAnalysed`). */
+    readonly workerFilesAnalysed: number,
   ) {}
 }

@@ -5,15 +5,15 @@ describe('parseArgs', () => {
   it('gives the documented defaults for an empty command line', () => {
     const options = parseArgs([]);
     expect(options).toMatchObject({ help: false, queue: { kind: 'fifo' }, tracer: 'none', shardSize: 8, top: 5 });
-    // No input folder (the repository), no time limit, no state file.
-    expect([options.input, options.timeoutMs, options.stateFile]).toEqual([undefined, undefined, undefined]);
+    // No input folder (the repository), no time limit, no state folder, no cap on agents.
+    expect([options.input, options.timeoutMs, options.stateDir, options.maxAgents]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('reads every flag, as "--flag value" or "--flag=value"', () => {
     expect(
       parseArgs([
         '--input', 'docs', '--queue=priority', '--tracer', 'console', '--timeout=250',
-        '--state', 'state.json', '--shard-size', '3', '--top=7',
+        '--state-dir', 'state', '--max-agents=4', '--shard-size', '3', '--top=7',
       ]),
     ).toEqual({
       help: false,
@@ -21,7 +21,8 @@ describe('parseArgs', () => {
       queue: { kind: 'priority' },
       tracer: 'console',
       timeoutMs: 250,
-      stateFile: 'state.json',
+      stateDir: 'state',
+      maxAgents: 4,
       shardSize: 3,
       top: 7,
     });
@@ -62,11 +63,18 @@ describe('parseArgs', () => {
     [['--timeout', '99999999999'], /--timeout .*"99999999999"/],
     [['--shard-size', 'many'], /--shard-size .*"many"/],
     [['--top', '0'], /--top .*"0"/],
+    [['--max-agents', '0'], /--max-agents must be a whole number from 1 to \d+, got "0"/],
+    [['--max-agents', 'x'], /--max-agents must be a whole number .*"x"/],
+    [['--max-agents', '-3'], /--max-agents .*"-3"/],
+    [['--max-agents', '2.5'], /--max-agents .*"2.5"/],
+    [['--max-agents'], /--max-agents needs a value/],
+    [['--state-dir='], /--state-dir needs a value/],
+    [['--state', 'state.json'], /--state FILE was replaced by --state-dir DIR/],
     [['--bogus'], /unknown option --bogus/],
     [['--bogus=1'], /unknown option --bogus/],
     [['stray'], /unexpected argument "stray"/],
     [['--input'], /--input needs a value/],
-    [['--state', '--top', '3'], /--state needs a value/],
+    [['--state-dir', '--top', '3'], /--state-dir needs a value/],
     [['--input='], /--input needs a value/],
   ])('rejects %j with a UsageError naming the problem', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);

@@ -10,8 +10,10 @@ export interface DemoOptions {
   tracer: TracerChoice;
   /** Cancel the run after this many milliseconds; undefined: no limit. */
   timeoutMs: number | undefined;
-  /** Load engine state from this file if it exists, and save it there at the end. */
-  stateFile: string | undefined;
+  /** Keep every agent's state in a `FileStateStore` in this folder (a later run resumes from it). */
+  stateDir: string | undefined;
+  /** The engine's `maxActiveAgents`; undefined: no cap. */
+  maxAgents: number | undefined;
   shardSize: number;
   top: number;
 }
@@ -21,7 +23,7 @@ export const DEFAULT_TOP = 5;
 /** setTimeout's limit; longer delays would fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-const VALUE_FLAGS = ['--input', '--queue', '--tracer', '--timeout', '--state', '--shard-size', '--top'] as const;
+const VALUE_FLAGS = ['--input', '--queue', '--tracer', '--timeout', '--state-dir', '--max-agents', '--shard-size', '--top'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /**
@@ -36,7 +38,8 @@ export function parseArgs(argv: readonly string[]): DemoOptions {
     queue: { kind: 'fifo' },
     tracer: 'none',
     timeoutMs: undefined,
-    stateFile: undefined,
+    stateDir: undefined,
+    maxAgents: undefined,
     shardSize: DEFAULT_SHARD_SIZE,
     top: DEFAULT_TOP,
   };
@@ -48,6 +51,7 @@ export function parseArgs(argv: readonly string[]): DemoOptions {
     const equals = arg.indexOf('=');
     const name = equals === -1 ? arg : arg.slice(0, equals);
     const flag = VALUE_FLAGS.find((known) => known === name);
+    if (name === '--state') throw new UsageError("--state FILE was replaced by --state-dir DIR, which keeps each agent's state in its own file");
     if (flag === undefined) throw new UsageError(`unknown option ${name}`);
     let value: string;
     if (equals !== -1) {
@@ -81,8 +85,11 @@ function apply(options: DemoOptions, flag: ValueFlag, value: string): void {
     case '--timeout':
       options.timeoutMs = positiveInteger(flag, value, MAX_TIMEOUT_MS, ' (milliseconds)');
       return;
-    case '--state':
-      options.stateFile = nonEmpty(flag, value);
+    case '--state-dir':
+      options.stateDir = nonEmpty(flag, value);
+      return;
+    case '--max-agents':
+      options.maxAgents = positiveInteger(flag, value, Number.MAX_SAFE_INTEGER);
       return;
     case '--shard-size':
       options.shardSize = positiveInteger(flag, value, Number.MAX_SAFE_INTEGER);

@@ -1,12 +1,13 @@
-import { AgentId, CancellationToken, CancelledError, LocalAgentEngine } from '@agentopera/core';
+import { AgentId, CancellationToken, CancelledError, InMemoryStateStore, LocalAgentEngine } from '@agentopera/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentCensus } from './agent-census.js';
 import { listInputFiles } from './input-files.js';
-import { AnalyseRequest, type AnalysisReport } from './messages.js';
+import type { Totals } from './analysis.js';
+import { AnalyseRequest, ReportRequest, RunPlanned, ShardAnalysed, type AnalysisReport } from './messages.js';
 import { registerPipeline } from './pipeline.js';
 import type { PipelineProgress } from './progress-monitor.js';
 import { tempFolder } from './test-utils/fixture.js';
-import { coordinatorId } from './topology.js';
+import { aggregatorId, coordinatorId, resultsChannel } from './topology.js';
 import { Worker } from './worker.js';
 
 const folders: { remove: () => void }[] = [];
@@ -60,5 +61,36 @@ describe('the pipeline on the engine', () => {
     // Workers that had not published when the token was cancelled publish nothing.
     expect(last.shardsDone).toBeLessThan(40);
     await engine.close();
+  });
+
+  it('the aggregator keeps the results of a run in progress across a deactivation', async () => {
+    const engine = new LocalAgentEngine({ stateStore: new InMemoryStateStore() });
+    await registerPipeline(engine, new AgentCensus(), () => undefined);
+    const shard = (files: number): Totals => ({ files, lines: files, words: 2 * files, skipped: 0, byType: {} });
+    engine.start();
+    await engine.publishMessage(new RunPlanned('run-1', 2, 3), resultsChannel());
+    await engine.publishMessage(new ShardAnalysed('run-1', 'shard-0', shard(2), 7), resultsChannel());
+    await engine.stopWhenIdle();
+    // Between two results, as the engine does over --max-agents: saved, closed, dropped.
+    expect(await engine.deactivate(aggregatorId())).toBe(true);
+    engine.start();
+    await engine.publishMessage(new ShardAnalysed('run-1', 'shard-1', shard(1), 1), resultsChannel());
+    const report = await engine.sendMessage<AnalysisReport>(new ReportRequest('run-1', 2), aggregatorId());
+    await engine.close();
+    expect(report.run).toMatchObject({ files: 3, lines: 3, words: 6 });
+    expect(report.workerFilesAnalysed).toBe(8);
+    expect(engine.lifecycleCounts.deactivated).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the aggregator forgets a run that was left unfinished once the next one starts', async () => {
+    const engine = new LocalAgentEngine({ stateStore: new InMemoryStateStore() });
+    await registerPipeline(engine, new AgentCensus(), () => undefined);
+    engine.start();
+    await engine.publishMessage(new ShardAnalysed('cancelled-run', 'shard-0', { files: 1, lines: 1, words: 1, skipped: 0, byType: {} }, 1), resultsChannel());
+    await engine.publishMessage(new RunPlanned('run-2', 0, 0), resultsChannel());
+    await engine.stopWhenIdle();
+    const state = await engine.agentSaveState(aggregatorId());
+    await engine.close();
+    expect(Object.keys(state.inProgress as object)).toEqual(['run-2']);
   });
 });

@@ -7,8 +7,9 @@ import { AGGREGATOR, COORDINATOR, PROGRESS, SHARD_TOPIC, WORKER } from './topolo
 import { Worker } from './worker.js';
 
 /**
- * Registers the pipeline's agent types. Nothing is built here: each agent is created by the
- * engine on its first message (or by `loadState`), and `census` counts them as they are.
+ * Registers the pipeline's agent types. Nothing is built here: each agent is activated by the
+ * engine on its first message (and again after a deactivation), and `census` counts activations
+ * by type as they happen.
  */
 export async function registerPipeline(
   engine: LocalAgentEngine,
@@ -16,7 +17,8 @@ export async function registerPipeline(
   onProgress: (progress: PipelineProgress) => void,
 ): Promise<void> {
   await Coordinator.register(engine, COORDINATOR, census.counting(COORDINATOR, () => new Coordinator()));
-  await Worker.register(engine, WORKER, census.counting(WORKER, () => new Worker()));
+  // Serial: one assignment at a time per worker, in the order they were published.
+  await Worker.register(engine, WORKER, census.counting(WORKER, () => new Worker()), { concurrency: 'serial' });
   // Channel "shard"/<key> goes to agent worker/<key>: one lazily built worker per shard.
   await engine.subscribe(new TypeSubscription(SHARD_TOPIC, WORKER));
   await Aggregator.register(engine, AGGREGATOR, census.counting(AGGREGATOR, () => new Aggregator()));

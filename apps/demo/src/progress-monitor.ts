@@ -1,4 +1,4 @@
-import { DefaultSubscription, RoutedAgent, event, subscriptionFactory, type MessageContext } from '@agentopera/core';
+import { DefaultSubscription, RoutedAgent, event, subscriptionFactory, type AgentState, type MessageContext } from '@agentopera/core';
 import { RunPlanned, ShardAnalysed } from './messages.js';
 import { RESULTS_TOPIC } from './topology.js';
 
@@ -13,7 +13,8 @@ export interface PipelineProgress {
 /**
  * Follows the results channel next to the aggregator and hands each change to `onProgress`
  * (the command line's progress line). `DefaultSubscription` takes its agent type from the
- * registration in progress, so the class names only the channel type.
+ * registration in progress, so the class names only the channel type. Its counts are its state:
+ * deactivated mid-run (over `--max-agents`), the next instance goes on counting from them.
  */
 @subscriptionFactory(() => [new DefaultSubscription(RESULTS_TOPIC)])
 export class ProgressMonitor extends RoutedAgent {
@@ -36,6 +37,18 @@ export class ProgressMonitor extends RoutedAgent {
       shardsDone: this.progress.shardsDone + 1,
       filesDone: this.progress.filesDone + totals.files + totals.skipped,
     });
+  }
+
+  override async saveState(): Promise<AgentState> {
+    return { ...this.progress };
+  }
+
+  override async loadState(state: AgentState): Promise<void> {
+    const { shardsTotal, shardsDone, filesTotal, filesDone } = state;
+    const counts = [shardsTotal, shardsDone, filesTotal, filesDone];
+    if (counts.every((count): count is number => typeof count === 'number')) {
+      this.progress = { shardsTotal: counts[0], shardsDone: counts[1], filesTotal: counts[2], filesDone: counts[3] };
+    }
   }
 
   private update(progress: PipelineProgress): void {

@@ -9,7 +9,13 @@ export interface RunFacts {
   tracer: string;
   sent: number;
   published: number;
+  /** Agents activated (built) per type. */
   agents: ReadonlyMap<string, number>;
+  /** Deactivations by reason, e.g. `"37 over the cap, 4 at close"`. */
+  deactivations: string;
+  maxAgents: number | undefined;
+  /** Where agent state was kept and for how many agents it was loaded and saved; undefined: no store. */
+  state: { where: string; loaded: number; saved: number } | undefined;
   elapsedMs: number;
   top: number;
 }
@@ -27,12 +33,20 @@ export function formatReport(report: AnalysisReport, facts: RunFacts): string {
   if (runs > 1) lines.push('', `All ${runs} runs: ${summary(cumulative)}`, ...typeLines(cumulative, facts.top));
   const agentCounts = [...facts.agents].map(([type, count]) => `${type} ${count}`).join(', ');
   const agentTotal = [...facts.agents.values()].reduce((sum, count) => sum + count, 0);
+  const cap = facts.maxAgents === undefined ? '' : ` (--max-agents ${facts.maxAgents})`;
   lines.push(
     '',
     `Messages: ${facts.sent} sent (RPC), ${facts.published} published, ${facts.sent + facts.published} processed`,
-    `Agents created: ${agentTotal}${agentCounts ? ` (${agentCounts})` : ''}`,
-    `Elapsed: ${Math.round(facts.elapsedMs)} ms`,
+    `Agents: ${agentTotal} activated${agentCounts ? ` (${agentCounts})` : ''}; deactivated: ${facts.deactivations}${cap}`,
   );
+  const state = facts.state;
+  if (state !== undefined) {
+    lines.push(
+      `State ${state.where}: loaded for ${state.loaded} agents, saved for ${state.saved}`,
+      `  workers' own counters (in their state): ${report.workerFilesAnalysed} files analysed over their lifetimes, ${run.files} in this run`,
+    );
+  }
+  lines.push(`Elapsed: ${Math.round(facts.elapsedMs)} ms`);
   return lines.join('\n') + '\n';
 }
 

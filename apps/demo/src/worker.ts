@@ -9,7 +9,9 @@ export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /**
  * Analyses the files of one shard. One worker exists per shard key: the engine builds it on the
- * first assignment published on that shard's channel.
+ * first assignment published on that shard's channel. Registered as a serial agent, so it
+ * handles one assignment at a time; its counter of files analysed is its state, which a state
+ * store keeps across deactivations and runs.
  */
 export class Worker extends RoutedAgent {
   private filesAnalysed = 0;
@@ -33,7 +35,7 @@ export class Worker extends RoutedAgent {
       addFile(totals, fileTypeOf(file), analyseText(text));
     }
     this.filesAnalysed += totals.files;
-    await this.publishMessage(new ShardAnalysed(assignment.runId, assignment.shardKey, totals), resultsChannel(), {
+    await this.publishMessage(new ShardAnalysed(assignment.runId, assignment.shardKey, totals, this.filesAnalysed), resultsChannel(), {
       cancellationToken: token,
     });
   }

@@ -2,7 +2,7 @@ import { AgentId, AsyncQueue, LocalAgentEngine, MessageChannel, TypeSubscription
 import { CountingAgent, DeliveryCounter, EchoAgent } from './echo-agent.js';
 import type { FanOutTarget, RpcTarget } from './rpc-target.js';
 
-export type EngineFlavour = 'default' | 'bounded' | 'otel';
+export type EngineFlavour = 'default' | 'bounded' | 'otel' | 'serial';
 
 async function engineOptions(flavour: EngineFlavour): Promise<LocalAgentEngineOptions> {
   if (flavour === 'bounded') return { queue: () => new AsyncQueue(1024) };
@@ -20,7 +20,8 @@ async function engineOptions(flavour: EngineFlavour): Promise<LocalAgentEngineOp
 
 export async function engineRpc(flavour: EngineFlavour): Promise<RpcTarget> {
   const engine = new LocalAgentEngine(await engineOptions(flavour));
-  await EchoAgent.register(engine, 'echo', () => new EchoAgent());
+  // 'serial': the same echo agent, taking its messages one turn at a time.
+  await EchoAgent.register(engine, 'echo', () => new EchoAgent(), { concurrency: flavour === 'serial' ? 'serial' : 'concurrent' });
   engine.start();
   const id = new AgentId('echo', 'default');
   return {

@@ -11,7 +11,8 @@ export interface LazyResult {
   readonly bareAgentBytes: number;
 }
 
-const WINDOW = 1000;
+/** Sends in flight at once. */
+export const WINDOW = 1000;
 
 type Creator = (type: string) => { send: (message: number, id: AgentId) => Promise<unknown>; keep: unknown };
 
@@ -62,7 +63,7 @@ export async function lazyInstantiation(impl: string, count: number): Promise<La
   return { agentsPerSecond: count / seconds, engineBytesPerAgent: perAgent - bareAgentBytes, bareAgentBytes };
 }
 
-async function createAgents(send: (message: number, id: AgentId) => Promise<unknown>, type: string, count: number): Promise<number> {
+export async function createAgents(send: (message: number, id: AgentId) => Promise<unknown>, type: string, count: number): Promise<number> {
   const start = performance.now();
   for (let base = 0; base < count; base += WINDOW) {
     const calls: Promise<unknown>[] = [];

@@ -1,0 +1,3 @@
+import { libTestConfig } from '../../tools/vitest/lib-config.ts';
+
+export default libTestConfig('soak');
