@@ -24,6 +24,8 @@ describe('parseArgs', () => {
       stateFile: 'state.json',
       shardSize: 3,
       top: 7,
+      engine: 'local',
+      workers: 3,
     });
   });
 
