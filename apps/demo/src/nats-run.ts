@@ -1,0 +1,139 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClassJsonMessageSerializer, TypeSubscription, type CancellationToken } from '@agentopera/core';
+import { NatsAgentEngine } from '@agentopera/nats';
+import { AgentCensus } from './agent-census.js';
+import { Aggregator } from './aggregator.js';
+import { createTracer } from './components.js';
+import { Coordinator } from './coordinator.js';
+import { MessageCounter } from './message-counter.js';
+import { AnalyseRequest, ShardAssignment, type AnalysisReport } from './messages.js';
+import { openNatsServer } from './nats-server-process.js';
+import type { DemoOptions } from './options.js';
+import { formatProcesses, mergeAgentCounts, type ProcessFacts } from './process-report.js';
+import { ProgressLine } from './progress-line.js';
+import { ProgressMonitor, type PipelineProgress } from './progress-monitor.js';
+import { formatReport } from './report.js';
+import type { TextSink } from './text-sink.js';
+import { AGGREGATOR, COORDINATOR, coordinatorId, PROGRESS, SHARD_TOPIC, WORKER } from './topology.js';
+import { UsageError } from './usage-error.js';
+import { WorkerProcesses, type WorkerProcessReport } from './worker-processes.js';
+
+/** What `runNats` needs from the command line besides the options. */
+export interface NatsRunContext {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  /** The run's token: Ctrl-C and --timeout cancel it. */
+  readonly token: CancellationToken;
+  /** The analysed folder and its files. */
+  readonly input: string;
+  readonly files: readonly string[];
+  readonly started: number;
+  /** The worker processes' script; default: the built nats-worker-main.js next to this file. */
+  readonly workerEntry?: string;
+}
+
+/** What a cancelled run had done, for the command line's message. */
+export interface NatsRunCancelled {
+  readonly cancelled: true;
+  readonly progress: PipelineProgress;
+}
+
+/**
+ * `--engine nats`: the same pipeline on `NatsAgentEngine`. This process hosts the coordinator,
+ * the aggregator and the progress monitor (one agent each, holding the run's in-memory state and
+ * the progress line); `options.workers` child processes host the `worker` type, one agent per
+ * shard spread over them by partition. Resolves with the exit code, or `NatsRunCancelled` when
+ * the token was cancelled, after every worker process and a server it started have exited.
+ */
+export async function runNats(options: DemoOptions, context: NatsRunContext): Promise<number | NatsRunCancelled> {
+  if (options.stateFile !== undefined) throw new UsageError('--state works with --engine local only (the nats engine keeps agent state in the cluster)');
+  if (options.queue.kind !== 'fifo') throw new UsageError('--queue works with --engine local only (the nats engine queues in JetStream)');
+  const { stdout, stderr, token, files } = context;
+  const server = await openNatsServer();
+  // A fresh cluster per run: a shared NATS_URL server may hold other runs' streams.
+  const cluster = `demo-${randomBytes(4).toString('hex')}`;
+  const warn = (line: string): void => void stderr.write(`warning: ${line}\n`);
+  const tracer = createTracer(options.tracer, warn);
+  const counter = new MessageCounter();
+  const census = new AgentCensus();
+  let workers: WorkerProcesses | undefined;
+  let engine: NatsAgentEngine | undefined;
+  let tracerDone = false;
+  try {
+    const entry = context.workerEntry ?? join(dirname(fileURLToPath(import.meta.url)), 'nats-worker-main.js');
+    workers = new WorkerProcesses(entry, options.workers, server.url, cluster);
+    engine = await NatsAgentEngine.connect({
+      servers: server.url,
+      cluster,
+      processName: 'demo',
+      tracerProvider: tracer.provider,
+      interventionHandlers: [counter],
+    });
+    let progress: PipelineProgress = { shardsTotal: 0, shardsDone: 0, filesTotal: files.length, filesDone: 0 };
+    await Coordinator.register(engine, COORDINATOR, census.counting(COORDINATOR, () => new Coordinator()));
+    await Aggregator.register(engine, AGGREGATOR, census.counting(AGGREGATOR, () => new Aggregator()));
+    await ProgressMonitor.register(engine, PROGRESS, census.counting(PROGRESS, () => new ProgressMonitor((update) => (progress = update))));
+    // The coordinator publishes assignments to a type hosted elsewhere: it needs their serializer.
+    engine.registerMsgSerializer(new ClassJsonMessageSerializer(ShardAssignment));
+    // Cluster-wide: channel "shard"/<key> goes to worker/<key>, in whichever process owns it.
+    await engine.subscribe(new TypeSubscription(SHARD_TOPIC, WORKER, 'demo-shards-to-workers'));
+    await engine.start();
+    await workers.ready(token.signal);
+
+    const line = new ProgressLine(
+      stderr,
+      () =>
+        `progress: ${progress.shardsDone}/${progress.shardsTotal} shards, ${progress.filesDone}/${progress.filesTotal} files, ` +
+        `${engine?.counts.handled ?? 0} messages handled here, ${options.workers} worker processes`,
+    );
+    line.start();
+    let report: AnalysisReport;
+    try {
+      report = await engine.sendMessage<AnalysisReport>(new AnalyseRequest(randomUUID(), files, options.shardSize), coordinatorId(), {
+        cancellationToken: token,
+      });
+    } catch (error) {
+      line.stop();
+      if (!token.isCancelled()) throw error;
+      return { cancelled: true, progress };
+    }
+    line.stop();
+
+    const reports = await workers.stop();
+    await engine.close();
+    const processes: ProcessFacts[] = [
+      { name: 'demo', pid: process.pid, agents: census.counts, handled: engine.counts.handled },
+      ...reports.map((worker) => ({ name: worker.name, pid: worker.pid, agents: worker.agents, handled: worker.handled, exit: worker.exit })),
+    ];
+    const output =
+      formatReport(report, {
+        input: context.input,
+        shards: progress.shardsTotal,
+        queue: 'JetStream',
+        tracer: options.tracer,
+        sent: counter.sent + sum(reports, (worker) => worker.sent),
+        published: counter.published + sum(reports, (worker) => worker.published),
+        agents: mergeAgentCounts(processes),
+        elapsedMs: performance.now() - context.started,
+        top: options.top,
+      }) +
+      '\n' +
+      formatProcesses(processes, cluster, server.started ? `${server.url}, a nats-server started by the demo` : server.url);
+    tracerDone = true;
+    await tracer.shutdown();
+    stdout.write(output);
+    return 0;
+  } finally {
+    // Whatever happened, nothing of this run outlives it: workers, then our engine, then the server.
+    await workers?.kill();
+    await engine?.close().catch(() => {});
+    await server.close();
+    if (!tracerDone) await tracer.shutdown();
+  }
+}
+
+function sum(reports: readonly WorkerProcessReport[], count: (report: WorkerProcessReport) => number): number {
+  return reports.reduce((total, report) => total + count(report), 0);
+}
