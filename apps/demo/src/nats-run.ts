@@ -17,6 +17,7 @@ import { ProgressMonitor, type PipelineProgress } from './progress-monitor.js';
 import { formatReport } from './report.js';
 import type { TextSink } from './text-sink.js';
 import { AGGREGATOR, COORDINATOR, coordinatorId, PROGRESS, SHARD_TOPIC, WORKER } from './topology.js';
+import { totalsSerializers } from './totals-wire.js';
 import { UsageError } from './usage-error.js';
 import { WorkerProcesses, type WorkerProcessReport } from './worker-processes.js';
 
@@ -72,6 +73,8 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
       interventionHandlers: [counter],
     });
     let progress: PipelineProgress = { shardsTotal: 0, shardsDone: 0, filesTotal: files.length, filesDone: 0 };
+    // Before the agents, so that they take these instead of the default JSON ones (see totals-wire.ts).
+    engine.registerMsgSerializer(totalsSerializers());
     await Coordinator.register(engine, COORDINATOR, census.counting(COORDINATOR, () => new Coordinator()));
     await Aggregator.register(engine, AGGREGATOR, census.counting(AGGREGATOR, () => new Aggregator()));
     await ProgressMonitor.register(engine, PROGRESS, census.counting(PROGRESS, () => new ProgressMonitor((update) => (progress = update))));
@@ -128,10 +131,22 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
   } finally {
     // Whatever happened, nothing of this run outlives it: workers, then our engine, then the server.
     await workers?.kill();
-    await engine?.close().catch(() => {});
+    // A failed run may leave a handler waiting (the aggregator for shards that never came), and
+    // closing waits for running handlers: give it a moment, then go on.
+    if (engine !== undefined) await closeWithin(engine, CLOSE_TIMEOUT_MS);
     await server.close();
     if (!tracerDone) await tracer.shutdown();
   }
+}
+
+const CLOSE_TIMEOUT_MS = 3_000;
+
+function closeWithin(engine: NatsAgentEngine, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    engine.close().catch(() => {}),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function sum(reports: readonly WorkerProcessReport[], count: (report: WorkerProcessReport) => number): number {

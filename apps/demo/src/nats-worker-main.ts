@@ -1,11 +1,10 @@
 // A worker process of `--engine nats`: it joins the demo's cluster, hosts the `worker` agent type
 // (one agent per shard, built on its first assignment) and, when told to stop or when the demo
 // goes away, closes its engine and reports what it hosted and handled.
-import { ClassJsonMessageSerializer } from '@agentopera/core';
 import { NatsAgentEngine } from '@agentopera/nats';
 import { AgentCensus } from './agent-census.js';
 import { MessageCounter } from './message-counter.js';
-import { ShardAnalysed } from './messages.js';
+import { totalsSerializers } from './totals-wire.js';
 import type { WorkerCommand, WorkerEvent } from './nats-worker-protocol.js';
 import { WORKER_ENV } from './nats-worker-protocol.js';
 import { WORKER } from './topology.js';
@@ -70,9 +69,9 @@ process.on('disconnect', () => void stop());
 
 try {
   engine = await NatsAgentEngine.connect({ servers: server, cluster, processName: name, interventionHandlers: [counter] });
+  // Registering Worker covers what it handles; what it publishes (ShardAnalysed) needs its own.
+  engine.registerMsgSerializer(totalsSerializers());
   await Worker.register(engine, WORKER, census.counting(WORKER, () => new Worker()));
-  // Registering Worker covers what it handles; what it publishes needs its serializer too.
-  engine.registerMsgSerializer(new ClassJsonMessageSerializer(ShardAnalysed));
   await engine.start();
   tell({ type: 'ready', processId: engine.processId });
 } catch (error) {
