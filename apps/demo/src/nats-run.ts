@@ -62,6 +62,7 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
   let workers: WorkerProcesses | undefined;
   let engine: NatsAgentEngine | undefined;
   let tracerDone = false;
+  let progress: PipelineProgress = { shardsTotal: 0, shardsDone: 0, filesTotal: files.length, filesDone: 0 };
   try {
     const entry = context.workerEntry ?? join(dirname(fileURLToPath(import.meta.url)), 'nats-worker-main.js');
     workers = new WorkerProcesses(entry, options.workers, server.url, cluster);
@@ -72,7 +73,6 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
       tracerProvider: tracer.provider,
       interventionHandlers: [counter],
     });
-    let progress: PipelineProgress = { shardsTotal: 0, shardsDone: 0, filesTotal: files.length, filesDone: 0 };
     // Before the agents, so that they take these instead of the default JSON ones (see totals-wire.ts).
     engine.registerMsgSerializer(totalsSerializers());
     await Coordinator.register(engine, COORDINATOR, census.counting(COORDINATOR, () => new Coordinator()));
@@ -83,7 +83,12 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
     // Cluster-wide: channel "shard"/<key> goes to worker/<key>, in whichever process owns it.
     await engine.subscribe(new TypeSubscription(SHARD_TOPIC, WORKER, 'demo-shards-to-workers'));
     await engine.start();
-    await workers.ready(token.signal);
+    try {
+      await workers.ready(token.signal);
+    } catch (error) {
+      if (token.isCancelled()) return { cancelled: true, progress };
+      throw error;
+    }
 
     const line = new ProgressLine(
       stderr,
