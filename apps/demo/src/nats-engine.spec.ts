@@ -1,0 +1,104 @@
+// The demo across processes: `--engine nats` end to end, with real worker processes on a real
+// nats-server this file starts (the nats library's test harness).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startNatsServer, type NatsTestServer } from '../../../libs/nats/src/test-utils/nats-server.js';
+import { bundleForChild } from '../../../tools/vitest/child-bundle.js';
+import { EXIT_OK, EXIT_USAGE, main } from './cli.js';
+import { captureSink, SMALL_INPUT, tempFolder } from './test-utils/fixture.js';
+
+const DEMO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+let server: NatsTestServer;
+let input: { dir: string; remove: () => void };
+let bundleDir: string;
+let workerEntry: string;
+
+beforeAll(async () => {
+  input = tempFolder(SMALL_INPUT);
+  server = await startNatsServer();
+  // The worker processes run the worker entry bundled from source (tests need no build). The
+  // bundle sits in the workspace (git-ignored tmp/) so that npm packages resolve from node_modules.
+  bundleDir = join(DEMO_ROOT, 'tmp', 'children', randomBytes(6).toString('hex'));
+  mkdirSync(bundleDir, { recursive: true });
+  const external = (id: string): boolean =>
+    !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !id.startsWith('@agentopera/') && !id.startsWith('@oxc-project/');
+  workerEntry = await bundleForChild(join(DEMO_ROOT, 'src', 'nats-worker-main.ts'), bundleDir, { external });
+}, 60_000);
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  input?.remove();
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  await server?.close();
+});
+
+async function runDemo(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = captureSink();
+  const stderr = captureSink();
+  const code = await main(argv, { stdout, stderr, natsWorkerEntry: workerEntry });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('--engine nats', () => {
+  it('analyses every document on 2 worker processes and reports what each process hosted and handled', async () => {
+    vi.stubEnv('NATS_URL', server.url);
+    const { code, stdout, stderr } = await runDemo(['--engine', 'nats', '--workers', '2', '--input', input.dir, '--shard-size', '1']);
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT_OK);
+
+    // The same numbers as on the embedded engine (see cli.spec.ts), now from other processes.
+    expect(stdout).toContain('6 files (1 skipped) in 6 shards, queue JetStream');
+    expect(stdout).toContain('This run: 5 files, 9 lines, 23 words');
+    expect(stdout).toMatch(/^ {2}md +2 files, 4 lines, 11 words {2}top: agents 4, engine 1, everywhere 1, messages 1, routes 1\n/m);
+    expect(stdout).toMatch(/^ {2}txt +2 files, 3 lines, 5 words {2}top: zebra 4, yak 1\n/m);
+    expect(stdout).toMatch(/^ {2}ts +1 files, 2 lines, 7 words {2}top: queue 4, push 1\n/m);
+    // 2 RPCs; 1 run announcement + 6 assignments (from the demo) + 6 results (from the workers).
+    expect(stdout).toContain('Messages: 2 sent (RPC), 13 published, 15 processed');
+    expect(stdout).toContain('Agents created: 9 (');
+    expect(stdout).toContain(`Processes (cluster demo-`);
+
+    const lines = [...stdout.matchAll(/^ {2}(demo|worker-\d+) +pid (\d+): hosted (.*); handled (\d+) messages?(?:, then exited \((.*)\))?$/gm)];
+    expect(lines.map((line) => line[1])).toEqual(['demo', 'worker-1', 'worker-2']);
+    const [demo, ...workers] = lines;
+    expect(demo[3]).toMatch(/coordinator 1/);
+    expect(demo[3]).toMatch(/aggregator 1/);
+    expect(demo[3]).not.toMatch(/worker/);
+    // The demo: the request, the report request, the announcement (2 agents) and 6 results (2 agents each).
+    expect(Number(demo[4])).toBe(2 + 2 + 12);
+    let workerAgents = 0;
+    for (const worker of workers) {
+      const hosted = worker[3] === 'none' ? 0 : Number(/^worker (\d+)$/.exec(worker[3])![1]);
+      workerAgents += hosted;
+      // A worker agent handles exactly its one assignment.
+      expect(Number(worker[4])).toBe(hosted);
+      expect(worker[5]).toBe('exit 0');
+      expect(isRunning(Number(worker[2]))).toBe(false);
+    }
+    expect(workerAgents).toBe(6);
+    const handled = lines.reduce((sum, line) => sum + Number(line[4]), 0);
+    expect(stdout).toContain(`all 3 processes handled ${handled} messages`);
+    expect(handled).toBe(16 + 6);
+  }, 30_000);
+
+  it('refuses --state and --queue, which belong to the embedded engine', async () => {
+    vi.stubEnv('NATS_URL', server.url);
+    for (const flags of [['--state', join(input.dir, 'state.json')], ['--queue', 'priority']]) {
+      const { code, stderr } = await runDemo(['--engine', 'nats', '--input', input.dir, ...flags]);
+      expect(code).toBe(EXIT_USAGE);
+      expect(stderr).toMatch(new RegExp(`^demo: ${flags[0]} works with --engine local only .*\\(see --help\\)\\n$`));
+    }
+  });
+});
