@@ -1,25 +1,25 @@
 // The demo across processes: `--engine nats` end to end, with real worker processes on a real
-// nats-server this file starts (the nats library's test harness).
+// nats-server (NATS_URL's, or one this file starts with the demo's own helper).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startNatsServer, type NatsTestServer } from '../../../libs/nats/src/test-utils/nats-server.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleForChild } from '../../../tools/vitest/child-bundle.js';
 import { EXIT_OK, EXIT_USAGE, main } from './cli.js';
+import { openNatsServer, type DemoNatsServer } from './nats-server-process.js';
 import { captureSink, SMALL_INPUT, tempFolder } from './test-utils/fixture.js';
 
 const DEMO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-let server: NatsTestServer;
+let server: DemoNatsServer;
 let input: { dir: string; remove: () => void };
 let bundleDir: string;
 let workerEntry: string;
 
 beforeAll(async () => {
   input = tempFolder(SMALL_INPUT);
-  server = await startNatsServer();
+  server = await openNatsServer();
   // The worker processes run the worker entry bundled from source (tests need no build). The
   // bundle sits in the workspace (git-ignored tmp/) so that npm packages resolve from node_modules.
   bundleDir = join(DEMO_ROOT, 'tmp', 'children', randomBytes(6).toString('hex'));
@@ -29,8 +29,9 @@ beforeAll(async () => {
   workerEntry = await bundleForChild(join(DEMO_ROOT, 'src', 'nats-worker-main.ts'), bundleDir, { external });
 }, 60_000);
 
+afterEach(() => vi.unstubAllEnvs());
+
 afterAll(async () => {
-  vi.unstubAllEnvs();
   input?.remove();
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   await server?.close();
@@ -41,6 +42,23 @@ async function runDemo(argv: string[]): Promise<{ code: number; stdout: string; 
   const stderr = captureSink();
   const code = await main(argv, { stdout, stderr, natsWorkerEntry: workerEntry });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Pids of this process's children named `command` (from /proc: Linux). */
+function childrenNamed(command: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid …"
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+      if (match && match[1] === command && Number(match[2]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 function isRunning(pid: number): boolean {
@@ -91,6 +109,19 @@ describe('--engine nats', () => {
     const handled = lines.reduce((sum, line) => sum + Number(line[4]), 0);
     expect(stdout).toContain(`all 3 processes handled ${handled} messages`);
     expect(handled).toBe(16 + 6);
+  }, 30_000);
+
+  it('starts its own nats-server when NATS_URL is unset, and stops it at the end', async (ctx) => {
+    if (process.env['NATS_URL']) ctx.skip(true, 'NATS_URL is set: this test needs nats-server on the PATH');
+    vi.stubEnv('NATS_URL', '');
+    const before = childrenNamed('nats-server');
+    const { code, stdout, stderr } = await runDemo(['--engine', 'nats', '--workers', '1', '--input', input.dir]);
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toContain('This run: 5 files, 9 lines, 23 words');
+    expect(stdout).toMatch(/Processes \(cluster demo-\w+ on nats:\/\/127\.0\.0\.1:\d+, a nats-server started by the demo\):/);
+    expect(stdout).toMatch(/^ {2}worker-1 +pid \d+: hosted worker 1; handled 1 message, then exited \(exit 0\)$/m);
+    expect(childrenNamed('nats-server')).toEqual(before);
   }, 30_000);
 
   it('refuses --state and --queue, which belong to the embedded engine', async () => {

@@ -72,8 +72,8 @@ function launch(binary: string, args: readonly string[]): Promise<{ child: Child
       running.delete(child);
       if (!ready) fail(`exited (${signal ?? code}) before it was ready`);
     });
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
       if (ready) return; // keep draining the pipe so that the server never blocks on it
       log += chunk;
       const listening = /Listening for client connections on [^\s]*:(\d+)/.exec(log);
