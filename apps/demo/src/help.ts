@@ -1,4 +1,4 @@
-import { DEFAULT_SHARD_SIZE, DEFAULT_TOP } from './options.js';
+import { DEFAULT_SHARD_SIZE, DEFAULT_TOP, DEFAULT_WORKERS } from './options.js';
 import { SHUTDOWN_TIMEOUT_MS } from './components.js';
 
 export const HELP = `Usage: npm start -- [options]
@@ -31,6 +31,13 @@ Options:
                      over every run, so a second run reports both.
   --shard-size N     Files per shard, i.e. per worker agent (default ${DEFAULT_SHARD_SIZE}).
   --top N            Terms shown per file type (default ${DEFAULT_TOP}).
+  --engine KIND      local: the embedded LocalAgentEngine, one process (default).
+                     nats: NatsAgentEngine; the worker agents run in --workers child
+                     processes, on the server at NATS_URL or on a nats-server (from the
+                     PATH) that the demo starts on a free port with a temporary store and
+                     stops at the end. The report adds what each process hosted and handled.
+                     --queue and --state are for local only.
+  --workers N        Worker processes for --engine nats (default ${DEFAULT_WORKERS}, at most 64).
   -h, --help         Show this help.
 
 While it runs, a progress line on stderr shows shards and files done, messages processed and
@@ -48,4 +55,5 @@ Examples:
   npm start -- --input ./docs --queue priority --top 10
   npm start -- --queue bounded:4 --tracer console --timeout 5000
   npm start -- --state tmp/demo-state.json     # run twice: the second run resumes
+  npm start -- --engine nats --workers 3       # the workers in 3 processes on NATS
 `;
