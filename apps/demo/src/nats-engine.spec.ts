@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleForChild } from '../../../tools/vitest/child-bundle.js';
 import { EXIT_OK, EXIT_USAGE, main } from './cli.js';
@@ -61,6 +63,17 @@ function childrenNamed(command: string): number[] {
   return pids;
 }
 
+async function streamNames(): Promise<string[]> {
+  const nc = await connect({ servers: server.url });
+  try {
+    const names: string[] = [];
+    for await (const name of (await jetstreamManager(nc)).streams.names()) names.push(name);
+    return names;
+  } finally {
+    await nc.close();
+  }
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -109,6 +122,10 @@ describe('--engine nats', () => {
     const handled = lines.reduce((sum, line) => sum + Number(line[4]), 0);
     expect(stdout).toContain(`all 3 processes handled ${handled} messages`);
     expect(handled).toBe(16 + 6);
+
+    // NATS_URL's server is shared: the run's cluster leaves no stream or bucket behind.
+    const cluster = /Processes \(cluster (demo-\w+) on /.exec(stdout)![1];
+    expect(await streamNames()).not.toEqual(expect.arrayContaining([expect.stringContaining(cluster)]));
   }, 30_000);
 
   it('starts its own nats-server when NATS_URL is unset, and stops it at the end', async (ctx) => {

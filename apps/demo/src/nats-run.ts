@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClassJsonMessageSerializer, TypeSubscription, type CancellationToken } from '@agentopera/core';
 import { NatsAgentEngine } from '@agentopera/nats';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AgentCensus } from './agent-census.js';
 import { Aggregator } from './aggregator.js';
+import { removeCluster } from './cluster-cleanup.js';
 import { createTracer } from './components.js';
 import { Coordinator } from './coordinator.js';
 import { MessageCounter } from './message-counter.js';
@@ -61,13 +63,16 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
   const census = new AgentCensus();
   let workers: WorkerProcesses | undefined;
   let engine: NatsAgentEngine | undefined;
+  // The demo's own connection, kept open after the engine closes to remove the cluster.
+  let nc: NatsConnection | undefined;
   let tracerDone = false;
   let progress: PipelineProgress = { shardsTotal: 0, shardsDone: 0, filesTotal: files.length, filesDone: 0 };
   try {
     const entry = context.workerEntry ?? join(dirname(fileURLToPath(import.meta.url)), 'nats-worker-main.js');
     workers = new WorkerProcesses(entry, options.workers, server.url, cluster);
+    nc = await connect({ servers: server.url, maxReconnectAttempts: -1 });
     engine = await NatsAgentEngine.connect({
-      servers: server.url,
+      connection: nc,
       cluster,
       processName: 'demo',
       tracerProvider: tracer.provider,
@@ -139,6 +144,14 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
     // A failed run may leave a handler waiting (the aggregator for shards that never came), and
     // closing waits for running handlers: give it a moment, then go on.
     if (engine !== undefined) await closeWithin(engine, CLOSE_TIMEOUT_MS);
+    if (nc !== undefined) {
+      // A server the demo started goes with its store; a shared one keeps only what it had.
+      if (!server.started) {
+        const left = await removeCluster(nc, cluster).catch((error: unknown) => [String(error)]);
+        if (left.length > 0) warn(`could not remove cluster ${cluster} from ${server.url}: ${left.join(', ')}`);
+      }
+      await nc.close().catch(() => {});
+    }
     await server.close();
     if (!tracerDone) await tracer.shutdown();
   }
