@@ -94,6 +94,7 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
       if (token.isCancelled()) return { cancelled: true, progress };
       throw error;
     }
+    workers.onEarlyExit((name, exit) => warn(`${name} exited (${exit}) during the run; the cluster moves its agents to the other workers`));
 
     const line = new ProgressLine(
       stderr,
@@ -118,7 +119,7 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
     await engine.close();
     const processes: ProcessFacts[] = [
       { name: 'demo', pid: process.pid, agents: census.counts, handled: engine.counts.handled },
-      ...reports.map((worker) => ({ name: worker.name, pid: worker.pid, agents: worker.agents, handled: worker.handled, exit: worker.exit })),
+      ...reports.map(({ name, pid, agents, handled, reported, exit }) => ({ name, pid, agents, handled, reported, exit })),
     ];
     const output =
       formatReport(report, {

@@ -7,6 +7,8 @@ export interface ProcessFacts {
   readonly agents: ReadonlyMap<string, number>;
   /** Messages its handlers finished (a publish counts once per agent it reached). */
   readonly handled: number;
+  /** False for a worker that exited without sending its counts (they are then unknown). */
+  readonly reported?: boolean;
   /** How a worker process ended (`exit 0`, `SIGKILL`); undefined for the demo's own process. */
   readonly exit?: string;
 }
@@ -18,10 +20,17 @@ export function formatProcesses(processes: readonly ProcessFacts[], cluster: str
   for (const process of processes) {
     const agents = [...process.agents].map(([type, count]) => `${type} ${count}`).join(', ') || 'none';
     const exit = process.exit === undefined ? '' : `, then exited (${process.exit})`;
-    lines.push(`  ${process.name.padEnd(width)}  pid ${process.pid ?? '?'}: hosted ${agents}; handled ${plural(process.handled, 'message')}${exit}`);
+    const said =
+      process.reported === false
+        ? `exited (${process.exit ?? '?'}) before sending its counts`
+        : `hosted ${agents}; handled ${plural(process.handled, 'message')}${exit}`;
+    lines.push(`  ${process.name.padEnd(width)}  pid ${process.pid ?? '?'}: ${said}`);
   }
   const handled = processes.reduce((sum, process) => sum + process.handled, 0);
-  lines.push(`  all ${processes.length} processes handled ${plural(handled, 'message')} (a publish counts once per agent it reached)`);
+  const unknown = processes.filter((process) => process.reported === false).length;
+  lines.push(
+    `  all ${processes.length} processes handled ${unknown > 0 ? 'at least ' : ''}${plural(handled, 'message')} (a publish counts once per agent it reached)`,
+  );
   return lines.join('\n') + '\n';
 }
 

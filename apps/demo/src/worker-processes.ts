@@ -14,6 +14,8 @@ export interface WorkerProcessReport {
   /** RPCs and publishes its agents made. */
   readonly sent: number;
   readonly published: number;
+  /** False when it exited without sending its counts (killed, crashed): then they are zeros. */
+  readonly reported: boolean;
   /** `exit 0`, `SIGKILL`, …: it has exited when this report exists. */
   readonly exit: string;
 }
@@ -144,8 +146,23 @@ export class WorkerProcesses {
     });
   }
 
+  /**
+   * Calls `listener` with the name and exit of any worker that exits before `stop()`: the cluster
+   * moves its agents to the others, and the demo says so.
+   */
+  onEarlyExit(listener: (name: string, exit: string) => void): void {
+    for (const worker of this.workers) {
+      void worker.exited.then((exit) => {
+        if (!this.stopping) listener(worker.name, exit);
+      });
+    }
+  }
+
+  private stopping = false;
+
   /** Asks every worker to close its engine and report; kills those that do not exit in time. */
   async stop(): Promise<WorkerProcessReport[]> {
+    this.stopping = true;
     for (const worker of this.workers) worker.send({ type: 'stop' });
     const deadline = setTimeout(() => this.kill(), STOP_TIMEOUT_MS);
     try {
@@ -160,6 +177,7 @@ export class WorkerProcesses {
             handled: worker.stats?.handled ?? 0,
             sent: worker.stats?.sent ?? 0,
             published: worker.stats?.published ?? 0,
+            reported: worker.stats !== undefined,
             exit,
           };
         }),
@@ -171,6 +189,7 @@ export class WorkerProcesses {
 
   /** Kills every worker still running (SIGKILL) and waits for them to exit. */
   async kill(): Promise<void> {
+    this.stopping = true;
     for (const worker of this.workers) worker.kill();
     await Promise.all(this.workers.map((worker) => worker.exited));
   }
