@@ -46,6 +46,21 @@ async function runDemo(argv: string[]): Promise<{ code: number; stdout: string; 
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+/** Pids of this process's children whose command line contains `text` (from /proc: Linux). */
+function childrenRunning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const ppid = Number(/^\d+ \(.*\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1]);
+        return ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** Pids of this process's children named `command` (from /proc: Linux). */
 function childrenNamed(command: string): number[] {
   const pids: number[] = [];
@@ -140,6 +155,37 @@ describe('--engine nats', () => {
     expect(stdout).toMatch(/^ {2}worker-1 +pid \d+: hosted worker 1; handled 1 message, then exited \(exit 0\)$/m);
     expect(childrenNamed('nats-server')).toEqual(before);
   }, 30_000);
+
+  it('finishes the run when a worker process is killed in the middle of it', async () => {
+    vi.stubEnv('NATS_URL', server.url);
+    const files = Object.fromEntries(Array.from({ length: 400 }, (_, index) => [`f${index}.txt`, 'zebra yak\n']));
+    const many = tempFolder(files);
+    try {
+      const stdout = captureSink();
+      const stderr = captureSink(true); // a terminal: the progress line is redrawn every 200 ms
+      const running = main(['--engine', 'nats', '--workers', '3', '--input', many.dir, '--shard-size', '1'], {
+        stdout,
+        stderr,
+        natsWorkerEntry: workerEntry,
+      });
+      let victim: number | undefined;
+      while (victim === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (!/progress: [1-9]\d*\/400 shards/.test(stderr.text())) continue;
+        victim = childrenRunning(workerEntry)[0];
+      }
+      process.kill(victim, 'SIGKILL');
+      const code = await running;
+      expect(code).toBe(EXIT_OK);
+      expect(stdout.text()).toContain('This run: 400 files, 400 lines, 800 words');
+      expect(stdout.text()).toMatch(new RegExp(`^ {2}worker-\\d +pid ${victim}: exited \\(SIGKILL\\) before sending its counts$`, 'm'));
+      expect(stdout.text()).toMatch(/^ {2}all 4 processes handled at least \d+ messages/m);
+      expect(stderr.text()).toMatch(/warning: worker-\d exited \(SIGKILL\) during the run/);
+      expect(childrenRunning(workerEntry)).toEqual([]);
+    } finally {
+      many.remove();
+    }
+  }, 40_000);
 
   it('refuses --state and --queue, which belong to the embedded engine', async () => {
     vi.stubEnv('NATS_URL', server.url);

@@ -75,6 +75,9 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
       connection: nc,
       cluster,
       processName: 'demo',
+      // A large input may take longer than the default 30 s; Ctrl-C, --timeout and the loss of
+      // every worker end a run instead.
+      rpcTimeoutMs: 2 ** 31 - 1,
       tracerProvider: tracer.provider,
       interventionHandlers: [counter],
     });
@@ -94,7 +97,15 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
       if (token.isCancelled()) return { cancelled: true, progress };
       throw error;
     }
-    workers.onEarlyExit((name, exit) => warn(`${name} exited (${exit}) during the run; the cluster moves its agents to the other workers`));
+    // Losing a worker is survivable (its partitions fail over); losing every one is not.
+    let lost = 0;
+    let allLost: (error: Error) => void = () => {};
+    const everyWorkerLost = new Promise<never>((_, reject) => (allLost = reject));
+    everyWorkerLost.catch(() => {});
+    workers.onEarlyExit((name, exit) => {
+      if (++lost < options.workers) warn(`${name} exited (${exit}) during the run; the cluster moves its agents to the other workers`);
+      else allLost(new Error(`every worker process exited during the run (the last: ${name}, ${exit})`));
+    });
 
     const line = new ProgressLine(
       stderr,
@@ -105,9 +116,12 @@ export async function runNats(options: DemoOptions, context: NatsRunContext): Pr
     line.start();
     let report: AnalysisReport;
     try {
-      report = await engine.sendMessage<AnalysisReport>(new AnalyseRequest(randomUUID(), files, options.shardSize), coordinatorId(), {
-        cancellationToken: token,
-      });
+      report = await Promise.race([
+        engine.sendMessage<AnalysisReport>(new AnalyseRequest(randomUUID(), files, options.shardSize), coordinatorId(), {
+          cancellationToken: token,
+        }),
+        everyWorkerLost,
+      ]);
     } catch (error) {
       line.stop();
       if (!token.isCancelled()) throw error;
