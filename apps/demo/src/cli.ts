@@ -9,6 +9,7 @@ import { HELP } from './help.js';
 import { DEFAULT_EXTENSIONS, findRepoRoot, listInputFiles, requireDirectory } from './input-files.js';
 import { LifecycleLog } from './lifecycle-log.js';
 import { MessageCounter } from './message-counter.js';
+import { runNats } from './nats-run.js';
 import { AnalyseRequest, type AnalysisReport } from './messages.js';
 import { parseArgs, type DemoOptions } from './options.js';
 import { registerPipeline } from './pipeline.js';
@@ -29,6 +30,8 @@ export interface DemoIo {
   stderr: TextSink;
   /** Aborting it cancels the run like Ctrl-C (exit code 130). */
   signal?: AbortSignal;
+  /** `--engine nats`: the worker processes' script (tests pass a bundle); default the built one. */
+  natsWorkerEntry?: string;
 }
 
 export const EXIT_OK = 0;
@@ -83,6 +86,18 @@ async function run(
   const input = options.input === undefined ? findRepoRoot(dirname(fileURLToPath(import.meta.url))) : resolve(options.input);
   await requireDirectory(input);
   const files = await listInputFiles(input, options.input === undefined ? DEFAULT_EXTENSIONS : undefined);
+  if (options.engine === 'nats') {
+    const result = await runNats(options, { ...io, token, input, files, started, workerEntry: io.natsWorkerEntry });
+    if (typeof result === 'number') return result;
+    const reason = cancelReason() ?? 'interrupt';
+    const { progress } = result;
+    io.stderr.write(
+      `${reason === 'timeout' ? `timed out after ${options.timeoutMs} ms` : 'cancelled by Ctrl-C'} (${Math.round(performance.now() - started)} ms): ` +
+        `${progress.shardsDone}/${progress.shardsTotal} shards and ${progress.filesDone}/${files.length} files analysed; ` +
+        'every worker process has exited\n',
+    );
+    return reason === 'timeout' ? EXIT_TIMEOUT : EXIT_INTERRUPTED;
+  }
   const state = createAgentStateStore(options.stateDir, options.maxAgents);
 
   const warn = (line: string): void => void io.stderr.write(`warning: ${line}\n`);

@@ -1,4 +1,4 @@
-import { DEFAULT_SHARD_SIZE, DEFAULT_TOP } from './options.js';
+import { DEFAULT_SHARD_SIZE, DEFAULT_TOP, DEFAULT_WORKERS } from './options.js';
 import { SHUTDOWN_TIMEOUT_MS } from './components.js';
 
 export const HELP = `Usage: npm start -- [options]
@@ -37,6 +37,13 @@ Options:
                      Without --state-dir, state is kept in memory for the run.
   --shard-size N     Files per shard, i.e. per worker agent (default ${DEFAULT_SHARD_SIZE}).
   --top N            Terms shown per file type (default ${DEFAULT_TOP}).
+  --engine KIND      local: the embedded LocalAgentEngine, one process (default).
+                     nats: NatsAgentEngine; the worker agents run in --workers child
+                     processes, on the server at NATS_URL or on a nats-server (from the
+                     PATH) that the demo starts on a free port with a temporary store and
+                     stops at the end. The report adds what each process hosted and handled.
+                     --queue, --state-dir and --max-agents are for local only.
+  --workers N        Worker processes for --engine nats (default ${DEFAULT_WORKERS}, at most 64).
   -h, --help         Show this help.
 
 Workers are serial agents: each handles one message at a time, in the order they arrived.
@@ -58,4 +65,5 @@ Examples:
   npm start -- --queue bounded:4 --tracer console --timeout 5000
   npm start -- --state-dir tmp/demo-state      # run twice: the second run resumes
   npm start -- --state-dir tmp/demo-state --max-agents 5 --shard-size 2
+  npm start -- --engine nats --workers 3       # the workers in 3 processes on NATS
 `;

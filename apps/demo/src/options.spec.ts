@@ -25,6 +25,8 @@ describe('parseArgs', () => {
       maxAgents: 4,
       shardSize: 3,
       top: 7,
+      engine: 'local',
+      workers: 3,
     });
   });
 

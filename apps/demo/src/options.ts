@@ -16,14 +16,23 @@ export interface DemoOptions {
   maxAgents: number | undefined;
   shardSize: number;
   top: number;
+  /** `local`: the embedded LocalAgentEngine; `nats`: NatsAgentEngine with the workers in child processes. */
+  engine: EngineChoice;
+  /** Worker processes for `--engine nats`. */
+  workers: number;
 }
+
+export type EngineChoice = 'local' | 'nats';
+export const DEFAULT_WORKERS = 3;
+/** More processes than this only slow a one-machine demo down. */
+const MAX_WORKERS = 64;
 
 export const DEFAULT_SHARD_SIZE = 8;
 export const DEFAULT_TOP = 5;
 /** setTimeout's limit; longer delays would fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-const VALUE_FLAGS = ['--input', '--queue', '--tracer', '--timeout', '--state-dir', '--max-agents', '--shard-size', '--top'] as const;
+const VALUE_FLAGS = ['--input', '--queue', '--tracer', '--timeout', '--state-dir', '--max-agents', '--shard-size', '--top', '--engine', '--workers'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /**
@@ -42,6 +51,8 @@ export function parseArgs(argv: readonly string[]): DemoOptions {
     maxAgents: undefined,
     shardSize: DEFAULT_SHARD_SIZE,
     top: DEFAULT_TOP,
+    engine: 'local',
+    workers: DEFAULT_WORKERS,
   };
   // Help wins over everything else, so that it is reachable from any broken command line.
   if (argv.some(isHelp)) return { ...options, help: true };
@@ -96,6 +107,13 @@ function apply(options: DemoOptions, flag: ValueFlag, value: string): void {
       return;
     case '--top':
       options.top = positiveInteger(flag, value, Number.MAX_SAFE_INTEGER);
+      return;
+    case '--engine':
+      if (value !== 'local' && value !== 'nats') throw new UsageError(`--engine must be local or nats, got ${JSON.stringify(value)}`);
+      options.engine = value;
+      return;
+    case '--workers':
+      options.workers = positiveInteger(flag, value, MAX_WORKERS);
       return;
   }
 }

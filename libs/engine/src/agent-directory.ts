@@ -358,26 +358,40 @@ export class AgentDirectory {
   async closeAll(): Promise<unknown[]> {
     this.idle.close();
     const errors: unknown[] = [];
-    for (const activation of [...this.activations.values()]) {
-      if (activation.closing !== undefined) await activation.closing;
-      if (!this.activations.has(activation.key)) continue;
-      let saved: boolean | Failure = false;
-      if (activation.registration !== undefined) {
-        saved = await this.saveFor(activation, 'close');
-        if (saved instanceof Failure) errors.push(saved.error);
-      }
-      try {
-        await activation.agent.close();
-      } catch (error) {
-        errors.push(error);
-      }
-      if (activation.registration !== undefined && this.activations.delete(activation.key)) {
-        activation.retired = true;
-        this.deactivatedCount++;
-        this.events.deactivated(activation.id, 'close', saved === true);
+    const done = new Set<Activation>();
+    // Activations still under way (one waiting for room under the cap, say) finish first and are
+    // closed too: none may outlive close().
+    for (;;) {
+      if (this.pending.size > 0) await Promise.allSettled([...this.pending.values()]);
+      const open = [...this.activations.values()].filter((activation) => !done.has(activation));
+      if (open.length === 0 && this.pending.size === 0) return errors;
+      for (const activation of open) {
+        done.add(activation);
+        if (activation.closing !== undefined) await activation.closing;
+        // Deactivated meanwhile (and perhaps built again: that newer instance is closed in its turn).
+        if (this.activations.get(activation.key) !== activation) continue;
+        await this.closeOne(activation, errors);
       }
     }
-    return errors;
+  }
+
+  private async closeOne(activation: Activation, errors: unknown[]): Promise<void> {
+    let saved: boolean | Failure = false;
+    if (activation.registration !== undefined) {
+      saved = await this.saveFor(activation, 'close');
+      if (saved instanceof Failure) errors.push(saved.error);
+    }
+    try {
+      await activation.agent.close();
+    } catch (error) {
+      errors.push(error);
+    }
+    if (activation.registration !== undefined && this.activations.get(activation.key) === activation) {
+      this.activations.delete(activation.key);
+      activation.retired = true;
+      this.deactivatedCount++;
+      this.events.deactivated(activation.id, 'close', saved === true);
+    }
   }
 }
 

@@ -167,6 +167,33 @@ describe('maxActiveAgents', () => {
   });
 });
 
+describe('close()', () => {
+  it('also closes an agent whose activation was still waiting for room under the cap', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store, maxActiveAgents: 1 });
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', counters(built));
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    const hold = deferred();
+    store.holdSets = hold.promise; // a's deactivation (to make room for b) waits on its save
+    const toB = engine.sendMessage('tick', idOf('b'));
+    await tick();
+    const closing = engine.close();
+    await tick();
+    store.holdSets = undefined;
+    hold.resolve();
+    await closing;
+    await toB.catch(() => undefined);
+    expect(built.map((agent) => [agent.id.key, agent.closed])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
+    expect(engine.activeAgentCount).toBe(0);
+    expect(engine.lifecycleCounts.activated).toBe(engine.lifecycleCounts.deactivated);
+  });
+});
+
 describe('deactivate(id)', () => {
   it('resolves false for an agent that is not active or an unknown one', async () => {
     engine = new LocalAgentEngine({ stateStore: new ControllableStore() });
