@@ -66,7 +66,7 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
 
     // Aborting the caller's signal rejects it at once and cancels the handler's token on its host.
     const controller = new AbortController();
-    const waitKey = c.keyOwnedBy(b, 'echo');
+    const waitKey = await c.keyOwnedBy(b, 'echo');
     const call = c.client.sendMessage(new Wait(60_000), new AgentId('echo', waitKey), { signal: controller.signal });
     await b.waitFor((e) => e.type === 'waiting');
     controller.abort(new Error('the user closed the tab'));
@@ -74,7 +74,9 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
     await b.waitFor((e) => e.type === 'cancelled');
 
     // client → pingpong (on a) → bouncer (on b) → pingpong (on a): one connected trace.
-    const reply = await c.client.sendMessage<string>(new Start(c.keyOwnedBy(b, 'bouncer', 'partner')), new AgentId('pingpong', c.keyOwnedBy(a, 'pingpong')));
+    const partner = await c.keyOwnedBy(b, 'bouncer', 'partner');
+    const pingpong = await c.keyOwnedBy(a, 'pingpong');
+    const reply = await c.client.sendMessage<string>(new Start(partner), new AgentId('pingpong', pingpong));
     expect(reply).toMatch(/^answered inside the turn by a-/);
     const local = exporter.getFinishedSpans().filter((span) => span.name.includes('pingpong'));
     const traceId = local[0]!.spanContext().traceId;

@@ -58,27 +58,52 @@ export class TestCluster {
     return child;
   }
 
-  /** Waits until the live workers together own every partition of the counter type (4 types hosted). */
+  /**
+   * Waits until the live workers together own every partition of the hosted types, each owns some,
+   * and the split has held still for a second (a joining worker takes its share over from the
+   * others one partition at a time, so a full total alone does not mean the hand-over is done).
+   */
   async settled(expectedWorkers: Child[], types = 5): Promise<void> {
+    const snapshot = (): string =>
+      expectedWorkers.map((w) => ((w.all('status').at(-1)?.['slots'] as string[] | undefined) ?? []).join(',')).join('|');
+    const owned = (): number[] => expectedWorkers.map((w) => (w.all('status').at(-1)?.['owned'] as number | undefined) ?? 0);
+    let last = '';
+    let since = 0;
     await expect
       .poll(
         () => {
-          const owned = expectedWorkers.map((w) => (w.all('status').at(-1)?.['owned'] as number | undefined) ?? 0);
-          return owned.reduce((a, b) => a + b, 0);
+          const counts = owned();
+          const full = counts.reduce((a, b) => a + b, 0) === this.partitions * types && counts.every((count) => count > 0);
+          const now = snapshot();
+          if (!full || now !== last) {
+            last = now;
+            since = Date.now();
+            return false;
+          }
+          return Date.now() - since >= 1000;
         },
-        { timeout: 20_000, interval: 100 },
+        { timeout: 30_000, interval: 100 },
       )
-      .toBe(this.partitions * types);
+      .toBe(true);
   }
 
-  /** A key of `type` whose partition `worker` owns now. */
-  keyOwnedBy(worker: Child, type: string, prefix = 'k'): string {
-    const slots = (worker.all('status').at(-1)?.['slots'] as string[] | undefined) ?? [];
-    for (let i = 0; i < 1000; i++) {
-      const key = `${prefix}${i}`;
-      if (slots.includes(`${type}/${partitionOf(type, key, this.partitions)}`)) return key;
-    }
-    throw new Error(`${worker.name} owns no partition of ${type}`);
+  /** A key of `type` whose partition `worker` owns (waiting until it owns one). */
+  async keyOwnedBy(worker: Child, type: string, prefix = 'k'): Promise<string> {
+    let found: string | undefined;
+    await expect
+      .poll(
+        () => {
+          const slots = (worker.all('status').at(-1)?.['slots'] as string[] | undefined) ?? [];
+          for (let i = 0; i < 1000 && found === undefined; i++) {
+            const key = `${prefix}${i}`;
+            if (slots.includes(`${type}/${partitionOf(type, key, this.partitions)}`)) found = key;
+          }
+          return found !== undefined;
+        },
+        { timeout: 20_000, interval: 100, message: `${worker.name} owns no partition of ${type}` },
+      )
+      .toBe(true);
+    return found!;
   }
 
   turns(): TurnReport[] {
