@@ -1,9 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   AgentId,
+  AgentInstantiationContext,
   CancellationToken,
+  isNoOpLifecycle,
   MessageChannel,
   type AgentEngine,
+  type AgentState,
   type MessageContext,
 } from '@agentopera/types';
 import { TypePrefixSubscription, TypeSubscription } from '@agentopera/subscriptions';
@@ -203,5 +206,25 @@ describe('BaseAgent.registerInstance', () => {
     subscribe.mockRestore();
     await BaseAgent.registerInstance(engine, new Echo('e'), new AgentId('echo', 'b'));
     expect(describeSubscriptions(engine)).toEqual([expect.stringContaining('TypePrefixSubscription')]);
+  });
+});
+
+describe('lifecycle defaults', () => {
+  it('are marked as having no effect, so engines may skip them; overrides are not', async () => {
+    class Plain extends BaseAgent {
+      protected async onMessageImpl(): Promise<unknown> {
+        return undefined;
+      }
+    }
+    class Stateful extends Plain {
+      override async saveState(): Promise<AgentState> {
+        return { n: 1 };
+      }
+    }
+    const plain = AgentInstantiationContext.populateContext(new FakeEngine(), new AgentId('t', 'k'), () => new Plain('plain'));
+    expect([plain.saveState, plain.loadState, plain.close].map(isNoOpLifecycle)).toEqual([true, true, true]);
+    expect(await plain.saveState()).toEqual({});
+    const stateful = AgentInstantiationContext.populateContext(new FakeEngine(), new AgentId('t', 'k'), () => new Stateful('stateful'));
+    expect([stateful.saveState, stateful.loadState, stateful.close].map(isNoOpLifecycle)).toEqual([false, true, true]);
   });
 });

@@ -3,6 +3,7 @@ import {
   AgentInstantiationContext,
   AgentType,
   describeValue,
+  markNoOpLifecycle,
   type Agent,
   type AgentClass,
   type AgentEngine,
@@ -157,3 +158,8 @@ export abstract class BaseAgent implements Agent {
     );
   }
 }
+
+// The defaults do nothing (saveState: `{}`), and say so: an engine may skip calling them.
+markNoOpLifecycle(BaseAgent.prototype.saveState);
+markNoOpLifecycle(BaseAgent.prototype.loadState);
+markNoOpLifecycle(BaseAgent.prototype.close);

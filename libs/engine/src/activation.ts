@@ -1,5 +1,6 @@
 import type { Agent, AgentId, CallChain } from '@agentopera/types';
 import type { AgentRegistration } from './agent-registration.js';
+import { ListNode } from './linked-list.js';
 
 /** Work that runs as (or inside) a turn; it receives the call chain its handler runs in. */
 export type TurnWork<T> = (chain: CallChain | undefined) => Promise<T>;
@@ -11,6 +12,33 @@ interface WaitingTurn {
   readonly reject: (reason: unknown) => void;
 }
 
+/** A serial agent's turns: the running one's call chain and those waiting, in arrival order. */
+class Turns {
+  running: CallChain | undefined = undefined;
+  waiting: WaitingTurn[] | undefined = undefined;
+  waitingHead = 0;
+}
+
+/**
+ * What only some activations need (deactivation, stored state, idle tracking, turns): kept apart
+ * so that a plain agent costs the engine a few fields, not a dozen (a million idle agents are a
+ * normal load). It is also the activation's place in the idle tracker's least-recently-used list,
+ * which every tracked activation needs: one object, not two.
+ */
+class ActivationExtras extends ListNode<Activation> {
+  retired = false;
+  closing = false;
+  closedWaiters: (() => void)[] | undefined = undefined;
+  idleWaiters: (() => void)[] | undefined = undefined;
+  stateVersion: string | null = null;
+  /** Set while a save runs; the starts of the saves waiting for it, once there are any. */
+  saving = false;
+  saveQueue: (() => void)[] | undefined = undefined;
+  idleSince = 0;
+  timeoutNode: ListNode<Activation> | undefined = undefined;
+  turns: Turns | undefined = undefined;
+}
+
 /**
  * One live instance of an agent and its bookkeeping: the messages in flight (idleness), the
  * serial agent's turns, and the version of its stored state.
@@ -19,57 +47,81 @@ interface WaitingTurn {
  * is the order their messages left the engine's queue. A call whose chain contains the running
  * turn is part of that turn (the turn is awaiting it), so it runs at once: A→B→A cannot deadlock.
  */
-/**
- * What only some activations need (serial turns, deactivation, stored state, idle tracking): kept
- * apart so that a plain agent costs the engine a few fields, not a dozen (a million idle agents
- * are a normal load).
- */
-class ActivationExtras {
-  closing: Promise<void> | undefined = undefined;
-  idleWaiters: (() => void)[] | undefined = undefined;
-  stateVersion: string | null = null;
-  saving: Promise<unknown> | undefined = undefined;
-  idleSince = 0;
-  turn: CallChain | undefined = undefined;
-  waiting: WaitingTurn[] | undefined = undefined;
-  waitingHead = 0;
-}
-
 export class Activation {
   /** Messages accepted for this instance whose handling has not finished (turn waits included). */
   inFlight = 0;
-  /** Set once deactivated: the instance is closed and no message may reach it any more. */
-  retired = false;
   private extras: ActivationExtras | undefined = undefined;
 
   constructor(
     readonly id: AgentId,
-    readonly key: string,
     readonly agent: Agent,
     /** `undefined` for an instance given to `registerAgentInstance`: it can never be rebuilt. */
     readonly registration: AgentRegistration | undefined,
-    /** Whether its idleness is tracked (idle timeout or the engine's cap may deactivate it). */
-    readonly tracked: boolean,
   ) {}
 
   private get more(): ActivationExtras {
-    return (this.extras ??= new ActivationExtras());
+    return (this.extras ??= new ActivationExtras(this));
   }
 
-  /** Set while the instance is being deactivated; arrivals wait for it, then reach a new instance. */
-  get closing(): Promise<void> | undefined {
-    return this.extras?.closing;
-  }
-  set closing(value: Promise<void> | undefined) {
-    this.more.closing = value;
+  /** The directory's key for it: the id's string form (built once by the id). */
+  get key(): string {
+    return this.id.toString();
   }
 
-  /** Resolvers waiting for this instance to fall idle (deactivation requested while busy). */
-  get idleWaiters(): (() => void)[] | undefined {
-    return this.extras?.idleWaiters;
+  /** Whether its idleness is tracked (an idle timeout or the engine's cap may deactivate it). */
+  get tracked(): boolean {
+    return this.registration?.tracked === true;
   }
-  set idleWaiters(value: (() => void)[] | undefined) {
-    this.more.idleWaiters = value;
+
+  /** Set once deactivated: the instance is closed and no message may reach it any more. */
+  get retired(): boolean {
+    return this.extras?.retired === true;
+  }
+
+  retire(): void {
+    this.more.retired = true;
+  }
+
+  /** Whether it is being deactivated: arrivals wait for that to end, then reach a new instance. */
+  get closing(): boolean {
+    return this.extras?.closing === true;
+  }
+
+  /** Marks the start of a deactivation; `endClosing` marks its end, closed or not, and wakes waiters. */
+  beginClosing(): void {
+    this.more.closing = true;
+  }
+
+  endClosing(): void {
+    const more = this.more;
+    more.closing = false;
+    const waiters = more.closedWaiters;
+    more.closedWaiters = undefined;
+    if (waiters !== undefined) for (const wake of waiters) wake();
+  }
+
+  /** Calls `wake` once the deactivation under way has ended (at once when none is). */
+  onClosingEnded(wake: () => void): void {
+    if (!this.closing) return wake();
+    (this.more.closedWaiters ??= []).push(wake);
+  }
+
+  whenClosingEnded(): Promise<void> {
+    return new Promise<void>((resolve) => this.onClosingEnded(resolve));
+  }
+
+  /** Calls `wake` once no message is in flight any more (checked by the directory on `leave`). */
+  onIdle(wake: () => void): void {
+    (this.more.idleWaiters ??= []).push(wake);
+  }
+
+  /** Takes the waiters registered by `onIdle`. */
+  takeIdleWaiters(): (() => void)[] | undefined {
+    const extras = this.extras;
+    if (extras === undefined) return undefined;
+    const waiters = extras.idleWaiters;
+    extras.idleWaiters = undefined;
+    return waiters;
   }
 
   /** The stored state's version this instance loaded or last wrote; `null`: nothing stored. */
@@ -80,12 +132,30 @@ export class Activation {
     this.more.stateVersion = value;
   }
 
-  /** The save in progress: saves of one instance run one after another, each against the last version. */
-  get saving(): Promise<unknown> | undefined {
-    return this.extras?.saving;
+  /**
+   * Saves of one instance run one after another, each against the version the previous one wrote.
+   * Runs `save` now if no save of this instance is running, else once the ones before it have
+   * ended; `save` calls `saveEnded` when it is done.
+   */
+  startSave(save: () => void): void {
+    const more = this.more;
+    if (!more.saving) {
+      more.saving = true;
+      return save();
+    }
+    (more.saveQueue ??= []).push(save);
   }
-  set saving(value: Promise<unknown> | undefined) {
-    this.more.saving = value;
+
+  /** The running save has ended: starts the next one, if any. */
+  saveEnded(): void {
+    const more = this.more;
+    const next = more.saveQueue?.shift();
+    if (next === undefined) {
+      more.saving = false;
+      more.saveQueue = undefined;
+      return;
+    }
+    next();
   }
 
   /** Monotonic time it last fell idle, for idle timeouts (0: never idle yet). */
@@ -94,6 +164,17 @@ export class Activation {
   }
   set idleSince(value: number) {
     this.more.idleSince = value;
+  }
+
+  /** Its place in the idle tracker's least-recently-used order. */
+  get lruNode(): ListNode<Activation> {
+    return this.more;
+  }
+
+  /** Its place among the idle agents with its idle timeout, in expiry order. */
+  get timeoutNode(): ListNode<Activation> {
+    const more = this.more;
+    return (more.timeoutNode ??= new ListNode<Activation>(this));
   }
 
   /** Whether the engine built it (and may therefore deactivate it and build it again). */
@@ -106,19 +187,36 @@ export class Activation {
    * running turn's chain, else after the turns that arrived before it.
    */
   runTurn<T>(chain: CallChain | undefined, work: TurnWork<T>): Promise<T> {
-    const turns = this.more;
-    const running = turns.turn;
-    if (running !== undefined && chainIncludes(chain, running)) return work(chain);
-    return new Promise<T>((resolve, reject) => {
-      const entry: WaitingTurn = { chain, work, resolve: resolve as (value: unknown) => void, reject };
-      if (running === undefined) this.start(entry);
-      else (turns.waiting ??= []).push(entry);
-    });
+    return new Promise<T>((resolve, reject) => this.startTurn(chain, work, resolve as (value: unknown) => void, reject));
+  }
+
+  private get turns(): Turns {
+    const more = this.more;
+    return (more.turns ??= new Turns());
+  }
+
+  /** `runTurn` with callbacks: a turn that can start now costs no promise of its own. */
+  startTurn(chain: CallChain | undefined, work: TurnWork<unknown>, resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+    const turns = this.turns;
+    const running = turns.running;
+    if (running !== undefined && chainIncludes(chain, running)) {
+      let result: Promise<unknown>;
+      try {
+        result = work(chain);
+      } catch (error) {
+        return reject(error);
+      }
+      result.then(resolve, reject);
+      return;
+    }
+    const entry: WaitingTurn = { chain, work, resolve, reject };
+    if (running === undefined) this.start(entry);
+    else (turns.waiting ??= []).push(entry);
   }
 
   private start(entry: WaitingTurn): void {
     const link: CallChain = { next: entry.chain };
-    this.more.turn = link;
+    this.turns.running = link;
     let result: Promise<unknown>;
     try {
       result = entry.work(link);
@@ -139,8 +237,8 @@ export class Activation {
 
   /** Hands the agent to the next waiting turn synchronously, so no later arrival can jump ahead. */
   private endTurn(): void {
-    const turns = this.more;
-    turns.turn = undefined;
+    const turns = this.turns;
+    turns.running = undefined;
     const waiting = turns.waiting;
     if (waiting === undefined) return;
     const next = waiting[turns.waitingHead];

@@ -14,7 +14,9 @@ import type { AgentRegistration } from './agent-registration.js';
 import { AgentTypeRegistry } from './agent-type-registry.js';
 import { AgentStatePersistence } from './agent-state-persistence.js';
 import type { EngineEventLog } from './engine-event-log.js';
+import { callLifecycle, Failure } from './failure.js';
 import { IdleTracker } from './idle-tracker.js';
+import { PendingActivation } from './pending-activation.js';
 
 /** What an `AgentDirectory` is built with. */
 export interface AgentDirectoryOptions {
@@ -48,7 +50,7 @@ export class AgentDirectory {
   deactivatedCount = 0;
   private readonly types: AgentTypeRegistry;
   private readonly activations = new Map<string, Activation>();
-  private readonly pending = new Map<string, Promise<Activation>>();
+  private readonly pending = new Map<string, PendingActivation>();
   private readonly engine: AgentEngine;
   private readonly events: EngineEventLog;
   private readonly persistence: AgentStatePersistence | undefined;
@@ -57,6 +59,8 @@ export class AgentDirectory {
   /** Deactivations under way: those agents are already on their way out of the cap. */
   private closingCount = 0;
   private readonly alwaysTrackCallChains: boolean;
+  /** Tracked activations built since the last macrotask, not yet counted as idle (see `addActivation`). */
+  private fresh: Activation[] = [];
 
   constructor(options: AgentDirectoryOptions) {
     this.engine = options.engine;
@@ -65,9 +69,7 @@ export class AgentDirectory {
     this.maxActiveAgents = options.maxActiveAgents;
     this.alwaysTrackCallChains = options.alwaysTrackCallChains ?? false;
     this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
-    this.idle = new IdleTracker(options.maxActiveAgents !== undefined, (activation) => {
-      this.deactivateQuietly(activation, 'idle');
-    });
+    this.idle = new IdleTracker((activation) => this.deactivateThen(activation, 'idle', ignore));
   }
 
   /** Live instances (including those registered with `registerAgentInstance`). */
@@ -88,8 +90,7 @@ export class AgentDirectory {
   async registerInstance(agent: Agent, id: AgentId): Promise<void> {
     this.types.checkInstance(agent, id, id instanceof AgentId && this.activations.has(id.toString()));
     await agent.bindIdAndEngine(id, this.engine);
-    const key = id.toString();
-    this.activations.set(key, new Activation(id, key, agent, undefined, false));
+    this.activations.set(id.toString(), new Activation(id, agent, undefined));
     this.types.addInstanceType(id.type, agent.constructor);
     this.activatedCount++;
   }
@@ -115,25 +116,34 @@ export class AgentDirectory {
 
   /**
    * The live activation when there is one (or a synchronous builder and nothing to load makes one
-   * now: the common case, no promise), else a promise of it. A builder runs at most once per
-   * activation, however many first messages race.
+   * now: the common case, no promise), else the activation under way. A builder runs at most once
+   * per activation, however many first messages race.
    */
-  activationNow(id: AgentId): Activation | Promise<Activation> {
+  activationNow(id: AgentId): Activation | PendingActivation {
     const key = id.toString();
     const existing = this.activations.get(key);
-    if (existing !== undefined) {
-      return existing.closing === undefined ? existing : existing.closing.then(() => this.activation(id));
-    }
+    if (existing !== undefined) return existing.closing ? this.afterClosing(existing, id) : existing;
     const pending = this.pending.get(key);
     if (pending !== undefined) return pending;
     const registration = this.types.builder(id.type);
-    if (registration === undefined) return Promise.reject(this.notFound(id));
+    if (registration === undefined) return PendingActivation.failed(this.notFound(id));
     return this.activate(id, key, registration);
   }
 
   activation(id: AgentId): Promise<Activation> {
     const activation = this.activationNow(id);
-    return activation instanceof Promise ? activation : Promise.resolve(activation);
+    return activation instanceof PendingActivation ? activation.promise() : Promise.resolve(activation);
+  }
+
+  /** The next instance of an agent being deactivated: looked up again once the deactivation has ended. */
+  private afterClosing(closing: Activation, id: AgentId): PendingActivation {
+    const next = new PendingActivation();
+    closing.onClosingEnded(() => {
+      const found = this.activationNow(id);
+      if (found instanceof PendingActivation) found.onSettled((activation) => next.succeed(activation), (error) => next.fail(error));
+      else next.succeed(found);
+    });
+    return next;
   }
 
   /** Every live instance, in activation order. */
@@ -148,7 +158,7 @@ export class AgentDirectory {
    */
   async enterLive(activation: Activation, id: AgentId): Promise<Activation> {
     let live = activation;
-    for (let attempt = 1; live.retired || live.closing !== undefined; attempt++) {
+    for (let attempt = 1; live.retired || live.closing; attempt++) {
       // Should instances keep vanishing under this message, let timers and I/O run between tries
       // rather than spin in microtasks.
       if (attempt % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -166,57 +176,66 @@ export class AgentDirectory {
   /** A message accepted by `enter` is done with `activation`. */
   leave(activation: Activation): void {
     if (--activation.inFlight > 0) return;
-    const waiters = activation.idleWaiters;
-    if (waiters !== undefined) {
-      activation.idleWaiters = undefined;
-      for (const wake of waiters) wake();
-    }
-    if (!activation.tracked || activation.closing !== undefined || activation.retired) return;
+    const waiters = activation.takeIdleWaiters();
+    if (waiters !== undefined) for (const wake of waiters) wake();
+    if (!activation.tracked || activation.closing || activation.retired || activation.inFlight > 0) return;
     this.idle.idle(activation, performance.now());
     // Over the cap because nothing was idle when an agent was activated: shed the excess now.
     if (this.maxActiveAgents !== undefined && this.activations.size - this.closingCount > this.maxActiveAgents) this.shedIdle();
   }
 
-  private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | Promise<Activation> {
-    const load = this.persistence !== undefined && registration.persistence !== 'none';
-    const full = this.maxActiveAgents !== undefined && this.activations.size + this.pending.size >= this.maxActiveAgents;
+  /**
+   * Builds the agent and, as needed, makes room under the cap and loads its stored state: the
+   * deactivations that make room and the load run side by side, and the new instance goes live
+   * once both have ended (so the cap holds, and a slow store slows activations down instead of
+   * letting closing instances pile up).
+   */
+  private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | PendingActivation {
+    const persistence = registration.persistence !== 'none' ? this.persistence : undefined;
+    const cap = this.maxActiveAgents;
+    const full = cap !== undefined && this.activations.size - this.closingCount + this.pending.size >= cap;
     let built: unknown;
     try {
       built = AgentInstantiationContext.populateContext(this.engine, id, registration.builder);
-      if (!load && !full && !isThenable(built)) return this.add(id, key, registration, registration.checkBuilt(built), false);
+      if (persistence === undefined && !full && !isThenable(built)) return this.addActivation(new Activation(id, registration.checkBuilt(built), registration), false);
     } catch (error) {
-      return Promise.reject(this.constructionFailed(id, error));
+      return PendingActivation.failed(this.constructionFailed(id, error));
     }
-    const activation = (async (): Promise<Activation> => {
-      if (full) await this.makeRoom(key);
-      const agent = registration.checkBuilt(await built);
-      const activation = new Activation(id, key, agent, registration, this.idle.tracks(registration));
-      if (load) {
-        try {
-          await this.persistence?.load(activation);
-        } catch (error) {
-          // Nothing half-built is kept: the instance that could not take its state is closed.
-          await agent.close().catch(() => undefined);
-          throw error;
-        }
+    const pending = new PendingActivation();
+    this.pending.set(key, pending);
+    let activation: Activation | undefined;
+    let failure: Failure | undefined;
+    let outstanding = full ? 2 : 1;
+    const partDone = (partFailure?: Failure): void => {
+      failure ??= partFailure;
+      if (--outstanding > 0) return;
+      if (failure === undefined && activation !== undefined) {
+        this.addActivation(activation, persistence !== undefined && activation.stateVersion !== null);
+        this.pending.delete(key);
+        return pending.succeed(activation);
       }
-      return this.addActivation(activation, load && activation.stateVersion !== null);
-    })().then(
-      (activation) => {
+      const error = failure?.error;
+      const fail = (): void => {
         this.pending.delete(key);
-        return activation;
-      },
-      (error: unknown) => {
-        this.pending.delete(key);
-        throw this.constructionFailed(id, error);
-      },
-    );
-    this.pending.set(key, activation);
-    return activation;
-  }
-
-  private add(id: AgentId, key: string, registration: AgentRegistration, agent: Agent, stateLoaded: boolean): Activation {
-    return this.addActivation(new Activation(id, key, agent, registration, this.idle.tracks(registration)), stateLoaded);
+        pending.fail(this.constructionFailed(id, error));
+      };
+      // Nothing half-built is kept: an instance that could not take its state is closed.
+      if (activation === undefined) fail();
+      else callLifecycle(activation.agent, 'close', undefined, undefined, fail);
+    };
+    const withAgent = (agent: unknown): void => {
+      try {
+        activation = new Activation(id, registration.checkBuilt(agent), registration);
+      } catch (error) {
+        return partDone(new Failure(error));
+      }
+      if (persistence === undefined) partDone();
+      else persistence.loadThen(activation, partDone);
+    };
+    if (full) this.makeRoom(() => partDone());
+    if (isThenable(built)) Promise.resolve(built).then(withAgent, (error: unknown) => partDone(new Failure(error)));
+    else withAgent(built);
+    return pending;
   }
 
   private addActivation(activation: Activation, stateLoaded: boolean): Activation {
@@ -227,39 +246,54 @@ export class AgentDirectory {
     // could be chosen as a victim before that message enters would let activations under the cap
     // evict one another forever. One macrotask later, an instance nothing entered (built by
     // `get(…, { lazy: false })`, or its message was cancelled) counts as idle from then on.
-    if (activation.tracked) setImmediate(() => this.idleIfUnused(activation));
+    if (activation.tracked) {
+      if (this.fresh.length === 0) setImmediate(this.idleIfUnused);
+      this.fresh.push(activation);
+    }
     return activation;
   }
 
-  private idleIfUnused(activation: Activation): void {
-    if (activation.inFlight === 0 && !activation.retired && activation.closing === undefined && activation.idleSince === 0) {
-      this.idle.idle(activation, performance.now());
+  private readonly idleIfUnused = (): void => {
+    const fresh = this.fresh;
+    this.fresh = [];
+    const now = performance.now();
+    for (const activation of fresh) {
+      if (activation.inFlight === 0 && !activation.retired && !activation.closing && activation.idleSince === 0) this.idle.idle(activation, now);
     }
-  }
+  };
 
   private constructionFailed(id: AgentId, error: unknown): unknown {
     this.events.constructionException(id, error);
     return error;
   }
 
-  /** Deactivates least-recently-used idle agents until one more fits under the cap (or none is idle). */
-  private async makeRoom(key: string): Promise<void> {
+  /**
+   * Starts deactivating least-recently-used idle agents until one more fits under the cap (or none
+   * is idle); `done` once they have all ended. A failed save keeps its victim (reported): the new
+   * agent is activated anyway rather than trying every agent.
+   */
+  private makeRoom(done: () => void): void {
     const cap = this.maxActiveAgents ?? Infinity;
-    // Other activations under way count against the cap too; this one is about to.
-    while (this.activations.size + this.pending.size - (this.pending.has(key) ? 1 : 0) >= cap) {
+    let outstanding = 1;
+    const ended = (): void => {
+      if (--outstanding === 0) done();
+    };
+    // Instances being deactivated are on their way out; activations under way (this one among
+    // them) are on their way in.
+    while (this.activations.size - this.closingCount + this.pending.size > cap) {
       const victim = this.idle.leastRecentlyUsed();
-      if (victim === undefined) return; // none idle: activate anyway, shed the excess later
-      this.idle.busy(victim);
-      // A failed save keeps the victim (reported); activate anyway rather than try every agent.
-      if (!(await this.deactivateQuietly(victim, 'capacity'))) return;
+      if (victim === undefined) break; // none idle: activate anyway, shed the excess later
+      const closing = this.closingCount;
+      outstanding++;
+      this.deactivateThen(victim, 'capacity', ended);
+      if (this.closingCount === closing) break; // not deactivating after all: do not pick it again
     }
+    ended();
   }
 
   private shedIdle(): void {
     const victim = this.idle.leastRecentlyUsed();
-    if (victim === undefined) return;
-    this.idle.busy(victim);
-    void this.deactivateQuietly(victim, 'capacity');
+    if (victim !== undefined) this.deactivateThen(victim, 'capacity', ignore);
   }
 
   // ---------------------------------------------------------------- deactivation and saving
@@ -269,83 +303,74 @@ export class AgentDirectory {
    * it. `false` when it is not active or was registered as an instance (it could not be rebuilt).
    * Rejects, leaving the agent active, when its state cannot be saved.
    */
-  async deactivate(id: AgentId): Promise<boolean> {
-    if (!(id instanceof AgentId)) throw new TypeError(`deactivate needs an AgentId, got ${describeValue(id)}`);
+  deactivate(id: AgentId): Promise<boolean> {
+    if (!(id instanceof AgentId)) return Promise.reject(new TypeError(`deactivate needs an AgentId, got ${describeValue(id)}`));
     const activation = this.activations.get(id.toString());
-    if (activation === undefined) return false;
-    return this.deactivateActivation(activation, 'requested');
+    if (activation === undefined) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      this.deactivateThen(activation, 'requested', (result) => (result instanceof Failure ? reject(result.error) : resolve(result)));
+    });
   }
 
-  private async deactivateQuietly(activation: Activation, reason: DeactivationReason): Promise<boolean> {
-    try {
-      return await this.deactivateActivation(activation, reason);
-    } catch {
-      // Reported by deactivateActivation; the agent stays active and is tried again later.
-      return false;
-    }
-  }
-
-  private async deactivateActivation(activation: Activation, reason: DeactivationReason): Promise<boolean> {
-    if (activation.registration === undefined || activation.retired) return false;
-    if (activation.closing !== undefined) {
-      await activation.closing;
-      return !this.activations.has(activation.key);
-    }
-    // Deactivate on idle: new messages keep being accepted meanwhile (waiting could deadlock a
-    // call chain that is waiting on this very agent).
-    while (activation.inFlight > 0) await new Promise<void>((wake) => (activation.idleWaiters ??= []).push(wake));
-    if (activation.closing !== undefined || !this.activations.has(activation.key)) return this.deactivateActivation(activation, reason);
+  /**
+   * Deactivation on idle: new messages keep being accepted until the instance is idle (waiting
+   * could deadlock a call chain that is waiting on this very agent); from then on arrivals wait for
+   * the next instance. `done` gets whether it was deactivated, or the save's (reported) failure.
+   */
+  private deactivateThen(activation: Activation, reason: DeactivationReason, done: (result: boolean | Failure) => void): void {
+    if (activation.registration === undefined || activation.retired) return done(false);
+    if (activation.closing) return activation.onClosingEnded(() => done(activation.retired));
+    if (activation.inFlight > 0) return activation.onIdle(() => this.deactivateThen(activation, reason, done));
+    if (this.activations.get(activation.key) !== activation) return done(false);
     this.idle.busy(activation);
-    let closed!: () => void;
-    activation.closing = new Promise<void>((resolve) => (closed = resolve));
+    activation.beginClosing();
     this.closingCount++;
-    const saved = await this.saveFor(activation, 'deactivate');
-    if (saved instanceof Failure) {
-      this.closingCount--;
-      activation.closing = undefined;
-      closed();
-      if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
-      throw saved.error;
-    }
-    try {
-      await activation.agent.close();
-    } catch (error) {
-      this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, error);
-    }
-    this.activations.delete(activation.key);
-    activation.retired = true;
-    this.closingCount--;
-    this.deactivatedCount++;
-    this.events.deactivated(activation.id, reason, saved);
-    closed();
-    return true;
+    this.saveFor(activation, 'deactivate', (saved) => {
+      if (saved instanceof Failure) {
+        this.closingCount--;
+        activation.endClosing();
+        if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
+        return done(saved);
+      }
+      callLifecycle(activation.agent, 'close', undefined, undefined, (closeFailure) => {
+        if (closeFailure !== undefined) this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, closeFailure.error);
+        this.activations.delete(activation.key);
+        activation.retire();
+        this.closingCount--;
+        this.deactivatedCount++;
+        this.events.deactivated(activation.id, reason, saved);
+        activation.endClosing();
+        done(true);
+      });
+    });
   }
 
   /** Saves after a handled message (`persistence: 'turn'`); the caller's result waits for it. */
-  async saveTurn(activation: Activation): Promise<void> {
-    const saved = await this.saveFor(activation, 'turn');
-    if (saved instanceof Failure) throw saved.error;
+  saveTurn(activation: Activation): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.saveFor(activation, 'turn', (saved) => (saved instanceof Failure ? reject(saved.error) : resolve())));
   }
 
   /** `true` when saved, `false` when this agent is not persisted, a `Failure` (reported) otherwise. */
-  private async saveFor(activation: Activation, occasion: StateSaveOccasion): Promise<boolean | Failure> {
+  private saveFor(activation: Activation, occasion: StateSaveOccasion, done: (saved: boolean | Failure) => void): void {
     const persistence = this.persistence;
-    if (persistence === undefined || activation.registration === undefined || activation.registration.persistence === 'none') return false;
-    try {
-      await persistence.save(activation);
-      return true;
-    } catch (error) {
-      this.events.saveFailed(activation.id, occasion, error);
-      return new Failure(error);
-    }
+    if (persistence === undefined || activation.registration === undefined || activation.registration.persistence === 'none') return done(false);
+    persistence.saveThen(activation, (failure) => {
+      if (failure === undefined) return done(true);
+      this.events.saveFailed(activation.id, occasion, failure.error);
+      done(failure);
+    });
+  }
+
+  private save(activation: Activation, occasion: StateSaveOccasion): Promise<boolean | Failure> {
+    return new Promise((resolve) => this.saveFor(activation, occasion, resolve));
   }
 
   /** Saves every live agent persisted on deactivation (the engine stops); failures are returned. */
   async saveAll(): Promise<unknown[]> {
     const errors: unknown[] = [];
     for (const activation of [...this.activations.values()]) {
-      if (activation.registration?.persistence !== 'deactivate' || activation.closing !== undefined) continue;
-      const saved = await this.saveFor(activation, 'stop');
+      if (activation.registration?.persistence !== 'deactivate' || activation.closing) continue;
+      const saved = await this.save(activation, 'stop');
       if (saved instanceof Failure) errors.push(saved.error);
     }
     return errors;
@@ -362,12 +387,12 @@ export class AgentDirectory {
     // Activations still under way (one waiting for room under the cap, say) finish first and are
     // closed too: none may outlive close().
     for (;;) {
-      if (this.pending.size > 0) await Promise.allSettled([...this.pending.values()]);
+      if (this.pending.size > 0) await Promise.allSettled([...this.pending.values()].map((pending) => pending.promise()));
       const open = [...this.activations.values()].filter((activation) => !done.has(activation));
       if (open.length === 0 && this.pending.size === 0) return errors;
       for (const activation of open) {
         done.add(activation);
-        if (activation.closing !== undefined) await activation.closing;
+        if (activation.closing) await activation.whenClosingEnded();
         // Deactivated meanwhile (and perhaps built again: that newer instance is closed in its turn).
         if (this.activations.get(activation.key) !== activation) continue;
         await this.closeOne(activation, errors);
@@ -378,7 +403,7 @@ export class AgentDirectory {
   private async closeOne(activation: Activation, errors: unknown[]): Promise<void> {
     let saved: boolean | Failure = false;
     if (activation.registration !== undefined) {
-      saved = await this.saveFor(activation, 'close');
+      saved = await this.save(activation, 'close');
       if (saved instanceof Failure) errors.push(saved.error);
     }
     try {
@@ -388,17 +413,14 @@ export class AgentDirectory {
     }
     if (activation.registration !== undefined && this.activations.get(activation.key) === activation) {
       this.activations.delete(activation.key);
-      activation.retired = true;
+      activation.retire();
       this.deactivatedCount++;
       this.events.deactivated(activation.id, 'close', saved === true);
     }
   }
 }
 
-/** A failure already reported to the event log, carried back to whoever must rethrow it. */
-class Failure {
-  constructor(readonly error: unknown) {}
-}
+function ignore(): void {}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';

@@ -22,6 +22,8 @@ export class AgentRegistration {
     readonly serial: boolean,
     readonly idleTimeoutMs: number | undefined,
     readonly persistence: AgentPersistence,
+    /** Whether the idleness of its instances is tracked: an idle timeout or the engine's cap may deactivate them. */
+    readonly tracked: boolean,
   ) {
     this.direct = !serial && persistence !== 'turn';
   }
@@ -92,5 +94,6 @@ export function parseRegistration(
     concurrency === 'serial',
     idleTimeoutMs,
     persistence ?? (context.hasStateStore ? 'deactivate' : 'none'),
+    idleTimeoutMs !== undefined || context.maxActiveAgents !== undefined,
   );
 }

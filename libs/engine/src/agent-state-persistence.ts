@@ -1,6 +1,8 @@
-import { assertJsonSafeState, type StateStore } from '@agentopera/state';
-import { AgentOperaError, type AgentId } from '@agentopera/types';
+import { assertJsonSafeState, type StateStore, type StoredState } from '@agentopera/state';
+import { AgentOperaError, type AgentId, type AgentState } from '@agentopera/types';
 import type { Activation } from './activation.js';
+import { callLifecycle, Failure, type Completion } from './failure.js';
+import { StoreDeadlines } from './store-deadlines.js';
 
 /** A state store call that did not settle within the engine's `stateStoreTimeoutMs`. */
 export class StateStoreTimeoutError extends AgentOperaError {
@@ -22,22 +24,47 @@ export class StateStoreTimeoutError extends AgentOperaError {
  * another (a second process, a stale activation) cannot overwrite the newer state. Every store
  * call is bounded by `timeoutMs`: a store that never answers fails the operation instead of
  * hanging the caller.
+ *
+ * Written with completion callbacks rather than async functions, and using a store's synchronous
+ * forms (`getNow`, `setNow`) when it has them: an agent activated under a cap loads its own state
+ * and saves a victim's, and on Node 20 every promise in that path is paid for again by
+ * AsyncLocalStorage's promise hooks. A synchronous store call needs no timeout: it cannot hang.
  */
 export class AgentStatePersistence {
+  private readonly deadlines: StoreDeadlines;
+
   constructor(
     readonly store: StateStore,
-    private readonly timeoutMs: number,
-  ) {}
+    timeoutMs: number,
+  ) {
+    this.deadlines = new StoreDeadlines(timeoutMs);
+  }
 
   /** Loads the stored state into a freshly built instance (before its first message). */
-  async load(activation: Activation): Promise<void> {
-    const stored = await this.bounded('get', activation.id, this.store.get(activation.id));
-    if (stored === undefined) {
-      activation.stateVersion = null;
-      return;
+  load(activation: Activation): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.loadThen(activation, (failure) => (failure === undefined ? resolve() : reject(failure.error))));
+  }
+
+  loadThen(activation: Activation, done: Completion): void {
+    const loaded = (stored: StoredState | undefined): void => {
+      if (stored === undefined) {
+        activation.stateVersion = null;
+        return done();
+      }
+      callLifecycle(activation.agent, 'loadState', stored.state, undefined, (failure) => {
+        if (failure === undefined) activation.stateVersion = stored.version;
+        done(failure);
+      });
+    };
+    const store = this.store;
+    if (store.getNow === undefined) return this.bounded('get', activation.id, () => store.get(activation.id), loaded, done);
+    let stored: StoredState | undefined;
+    try {
+      stored = store.getNow(activation.id);
+    } catch (error) {
+      return done(new Failure(error));
     }
-    await activation.agent.loadState(stored.state);
-    activation.stateVersion = stored.version;
+    loaded(stored);
   }
 
   /**
@@ -46,41 +73,60 @@ export class AgentStatePersistence {
    * each compares against the version the previous one wrote.
    */
   save(activation: Activation): Promise<void> {
-    const previous = activation.saving;
-    const save = previous === undefined ? this.saveNow(activation) : previous.then(() => this.saveNow(activation), () => this.saveNow(activation));
-    activation.saving = save;
-    const clear = (): void => {
-      if (activation.saving === save) activation.saving = undefined;
+    return new Promise<void>((resolve, reject) => this.saveThen(activation, (failure) => (failure === undefined ? resolve() : reject(failure.error))));
+  }
+
+  saveThen(activation: Activation, done: Completion): void {
+    activation.startSave(() => this.saveNow(activation, done));
+  }
+
+  private saveNow(activation: Activation, done: Completion): void {
+    const finish = (failure?: Failure): void => {
+      done(failure);
+      activation.saveEnded();
     };
-    save.then(clear, clear);
-    return save;
-  }
-
-  private async saveNow(activation: Activation): Promise<void> {
-    const state: unknown = await activation.agent.saveState();
-    assertJsonSafeState(activation.id, state);
-    const version = await this.bounded(
-      'set',
-      activation.id,
-      this.store.set(activation.id, state, { expectedVersion: activation.stateVersion }),
-    );
-    activation.stateVersion = version;
-  }
-
-  private bounded<T>(operation: 'get' | 'set', id: AgentId, call: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StateStoreTimeoutError(operation, id, this.timeoutMs)), this.timeoutMs);
-      timer.unref?.();
-      call.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
+    callLifecycle<unknown>(activation.agent, 'saveState', undefined, {}, (failure, state) => {
+      if (failure !== undefined) return finish(failure);
+      try {
+        assertJsonSafeState(activation.id, state);
+      } catch (unsafe) {
+        return finish(new Failure(unsafe));
+      }
+      const written = (version: string): void => {
+        activation.stateVersion = version;
+        finish();
+      };
+      const store = this.store;
+      const options = { expectedVersion: activation.stateVersion };
+      if (store.setNow === undefined) {
+        return this.bounded('set', activation.id, () => store.set(activation.id, state as AgentState, options), written, finish);
+      }
+      let version: string;
+      try {
+        version = store.setNow(activation.id, state as AgentState, options);
+      } catch (error) {
+        return finish(new Failure(error));
+      }
+      written(version);
     });
+  }
+
+  /** Runs one store call under the timeout; exactly one of `ok` and `failed` is called. */
+  private bounded<T>(operation: 'get' | 'set', id: AgentId, call: () => Promise<T>, ok: (value: T) => void, failed: Completion): void {
+    let promise: Promise<T>;
+    try {
+      promise = call();
+    } catch (error) {
+      return failed(new Failure(error));
+    }
+    const pending = this.deadlines.add(() => failed(new Failure(new StateStoreTimeoutError(operation, id, this.deadlines.timeoutMs))));
+    promise.then(
+      (value) => {
+        if (this.deadlines.settle(pending)) ok(value);
+      },
+      (error: unknown) => {
+        if (this.deadlines.settle(pending)) failed(new Failure(error));
+      },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { CollectingEventLogger, AgentActivatedEvent, AgentDeactivatedEvent, StateSaveFailedEvent } from '@agentopera/telemetry';
-import { AgentId } from '@agentopera/types';
+import { InMemoryStateStore } from '@agentopera/state';
+import { AgentId, markNoOpLifecycle } from '@agentopera/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAgentEngine } from './local-agent-engine.js';
 import { ControllableStore, CounterAgent, StoreFailure, eventually } from './test-utils/lifecycle-agents.js';
@@ -236,5 +237,45 @@ describe('deactivate(id)', () => {
     expect(engine.activeAgentCount).toBe(1);
     store.failSets = false;
     expect(await engine.sendMessage('tick', idOf('a'))).toBe(2);
+  });
+});
+
+describe('lifecycle methods marked as having no effect (noOpLifecycle)', () => {
+  const calls: string[] = [];
+  class Marked extends CounterAgent {}
+  Marked.prototype.saveState = markNoOpLifecycle(async () => {
+    calls.push('saveState');
+    return { count: 99 };
+  });
+  Marked.prototype.close = markNoOpLifecycle(async () => {
+    calls.push('close');
+  });
+
+  it('are skipped: a marked saveState stores {}, a marked close is not called', async () => {
+    calls.length = 0;
+    const store = new InMemoryStateStore();
+    engine = new LocalAgentEngine({ stateStore: store });
+    await engine.registerAgentBuilder('counter', () => new Marked());
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    expect(await engine.deactivate(idOf('a'))).toBe(true);
+    expect(calls).toEqual([]);
+    expect((await store.get(idOf('a')))?.state).toEqual({});
+  });
+
+  it('an override of a marked method is called, even one that calls super', async () => {
+    calls.length = 0;
+    class Overriding extends Marked {
+      override async close(): Promise<void> {
+        calls.push('override');
+        await super.close();
+      }
+    }
+    engine = new LocalAgentEngine({ stateStore: new InMemoryStateStore() });
+    await engine.registerAgentBuilder('counter', () => new Overriding());
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    expect(await engine.deactivate(idOf('a'))).toBe(true);
+    expect(calls).toEqual(['override', 'close']);
   });
 });

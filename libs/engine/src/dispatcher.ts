@@ -5,6 +5,7 @@ import { cancelledError, type DeliveryParts } from './delivery-parts.js';
 import { EngineMessageContext } from './engine-message-context.js';
 import type { MessageEnvelope, PublishMessageEnvelope, SendMessageEnvelope } from './envelopes.js';
 import { ObservedDelivery } from './observed-delivery.js';
+import { PendingActivation } from './pending-activation.js';
 
 type EnvelopeQueue = MessageQueue<MessageEnvelope>;
 
@@ -48,21 +49,31 @@ export class Dispatcher {
       envelope.reject(cancelledError(token));
       return done();
     }
-    const { directory, runner } = this.parts;
-    const activation = directory.activationNow(envelope.recipient);
-    if (activation instanceof Promise) {
-      // Built asynchronously (or failed to build): the general path awaits that same activation.
-      this.observed.send(envelope, activation).then(done, done);
+    const found = this.parts.directory.activationNow(envelope.recipient);
+    if (found instanceof PendingActivation) {
+      // Built asynchronously (stored state, room under the cap, an async builder): the delivery
+      // goes on, on this same path, once the activation is live.
+      found.onSettled(
+        (activation) => this.sendTo(envelope, activation, done),
+        (error) => this.sendFailed(envelope, error, done),
+      );
       return;
     }
-    const fail = (error: unknown): void => {
-      this.parts.events.handlerException(envelope.message, envelope.recipient, error);
-      envelope.reject(error);
-      done();
-    };
+    this.sendTo(envelope, found, done);
+  }
+
+  private sendFailed(envelope: SendMessageEnvelope, error: unknown, done: () => void): void {
+    this.parts.events.handlerException(envelope.message, envelope.recipient, error);
+    envelope.reject(error);
+    done();
+  }
+
+  private sendTo(envelope: SendMessageEnvelope, activation: Activation, done: () => void): void {
+    const { directory, runner } = this.parts;
+    const fail = (error: unknown): void => this.sendFailed(envelope, error, done);
     const ctx = new EngineMessageContext(envelope.sender, null, true, envelope);
-    if (activation.registration?.direct === false) {
-      runner.run(activation, envelope.recipient, envelope.message, ctx, envelope.chain).then((response) => {
+    if (activation.registration?.direct === false || activation.closing || activation.retired) {
+      runner.runThen(activation, envelope.recipient, envelope.message, ctx, envelope.chain, (response) => {
         envelope.resolve(response);
         done();
       }, fail);
@@ -133,7 +144,7 @@ export class Dispatcher {
       if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
       pending++;
       const activation = directory.activationNow(recipient);
-      if (activation instanceof Promise || activation.registration?.direct === false) {
+      if (activation instanceof PendingActivation || activation.registration?.direct === false) {
         this.deliverOne(envelope, recipient, activation).then(settled, (error: unknown) => failed(index, error));
         continue;
       }
@@ -160,7 +171,7 @@ export class Dispatcher {
   }
 
   /** A delivery that cannot start synchronously: an activation under way, or a turn to wait for. */
-  private deliverOne(envelope: PublishMessageEnvelope, recipient: AgentId, activation: Activation | Promise<Activation>): Promise<unknown> {
-    return this.observed.deliverPublished(envelope, recipient, false, activation instanceof Promise ? activation : Promise.resolve(activation));
+  private deliverOne(envelope: PublishMessageEnvelope, recipient: AgentId, activation: Activation | PendingActivation): Promise<unknown> {
+    return this.observed.deliverPublished(envelope, recipient, false, activation instanceof PendingActivation ? activation.promise() : Promise.resolve(activation));
   }
 }

@@ -38,26 +38,68 @@ export class HandlerRunner {
    * handler sees that very object): busy, turn, handler, per-turn save, idle.
    * The engine's fast path calls `callDirect` itself for direct agents instead, to save a promise.
    */
-  async run(found: Activation, recipient: AgentId, message: unknown, ctx: MessageContext, chain: CallChain | undefined): Promise<unknown> {
-    const directory = this.directory;
+  run(found: Activation, recipient: AgentId, message: unknown, ctx: MessageContext, chain: CallChain | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => this.runThen(found, recipient, message, ctx, chain, resolve, reject));
+  }
+
+  /** `run` with callbacks: a turn that can start at once costs no more promises than a concurrent agent's handler. */
+  runThen(
+    found: Activation,
+    recipient: AgentId,
+    message: unknown,
+    ctx: MessageContext,
+    chain: CallChain | undefined,
+    delivered: (value: unknown) => void,
+    failed: (error: unknown) => void,
+  ): void {
     // Looked up before an await, perhaps: it may have been deactivated since.
-    const activation = found.retired || found.closing !== undefined ? await directory.enterLive(found, recipient) : (directory.enter(found), found);
+    if (found.retired || found.closing) {
+      this.directory.enterLive(found, recipient).then((live) => this.runEntered(live, recipient, message, ctx, chain, delivered, failed), failed);
+      return;
+    }
+    this.directory.enter(found);
+    this.runEntered(found, recipient, message, ctx, chain, delivered, failed);
+  }
+
+  private runEntered(
+    activation: Activation,
+    recipient: AgentId,
+    message: unknown,
+    ctx: MessageContext,
+    chain: CallChain | undefined,
+    delivered: (value: unknown) => void,
+    failed: (error: unknown) => void,
+  ): void {
+    const directory = this.directory;
+    const ok = (value: unknown): void => {
+      directory.leave(activation);
+      delivered(value);
+    };
+    const fail = (error: unknown): void => {
+      directory.leave(activation);
+      failed(error);
+    };
+    let result: Promise<unknown>;
     try {
       const registration = activation.registration;
-      if (registration === undefined || registration.direct) return await this.callDirect(activation, recipient, message, ctx, chain);
-      const agent = activation.agent as InterleavingAgent;
-      if (registration.serial && agent.isInterleaving?.(message, ctx) !== true) {
+      if (registration === undefined || registration.direct) {
+        result = this.callDirect(activation, recipient, message, ctx, chain);
+      } else if (registration.serial && (activation.agent as InterleavingAgent).isInterleaving?.(message, ctx) !== true) {
         // Without per-turn saves the turn is the handler's own promise: no wrapper per message.
+        const agent = activation.agent;
         const turn: TurnWork<unknown> =
           registration.persistence === 'turn'
             ? (link) => this.handleAndSave(activation, recipient, message, ctx, link)
             : (link) => MessageHandlerContext.populateChainedContext(recipient, link, callHandler, agent, message, ctx);
-        return await activation.runTurn(chain, turn);
+        activation.startTurn(chain, turn, ok, fail);
+        return;
+      } else {
+        result = this.handleAndSave(activation, recipient, message, ctx, chain);
       }
-      return await this.handleAndSave(activation, recipient, message, ctx, chain);
-    } finally {
-      directory.leave(activation);
+    } catch (error) {
+      return fail(error);
     }
+    Promise.resolve(result).then(ok, fail);
   }
 
   /** Starts the handler synchronously (no turn, no save); the caller does `enter`/`leave`. */

@@ -1,28 +1,19 @@
 import type { Activation } from './activation.js';
-import type { AgentRegistration } from './agent-registration.js';
+import { LinkedList } from './linked-list.js';
 
 /**
  * The idle activations the engine may deactivate: in least-recently-used order (for
- * `maxActiveAgents`) and by expiry (for `idleTimeoutMs`). A `Map` keeps insertion order, so
- * re-inserting on every idle transition keeps both orders without sorting; activations with the
- * same timeout expire in the order they fell idle, so one timer for the earliest head suffices.
+ * `maxActiveAgents`) and by expiry (for `idleTimeoutMs`). Both orders are kept by appending on
+ * every idle transition, without sorting: activations with the same timeout expire in the order
+ * they fell idle, so one timer for the earliest head of the per-timeout lists suffices.
  */
 export class IdleTracker {
-  private readonly lru = new Map<string, Activation>();
-  private readonly byTimeout = new Map<number, Map<string, Activation>>();
+  private readonly lru = new LinkedList<Activation>();
+  private readonly byTimeout = new Map<number, LinkedList<Activation>>();
   private timer: NodeJS.Timeout | undefined = undefined;
   private timerAt = Infinity;
 
-  constructor(
-    /** Whether idle activations without a timeout are tracked too (the engine has a cap). */
-    private readonly trackAll: boolean,
-    private readonly onExpired: (activation: Activation) => void,
-  ) {}
-
-  /** Whether the idleness of this type's instances matters to the engine. */
-  tracks(registration: AgentRegistration): boolean {
-    return this.trackAll || registration.idleTimeoutMs !== undefined;
-  }
+  constructor(private readonly onExpired: (activation: Activation) => void) {}
 
   get idleCount(): number {
     return this.lru.size;
@@ -30,25 +21,24 @@ export class IdleTracker {
 
   idle(activation: Activation, now: number): void {
     activation.idleSince = now;
-    this.lru.set(activation.key, activation);
+    this.lru.push(activation.lruNode);
     const timeout = activation.registration?.idleTimeoutMs;
     if (timeout === undefined) return;
-    let bucket = this.byTimeout.get(timeout);
-    if (bucket === undefined) this.byTimeout.set(timeout, (bucket = new Map()));
-    bucket.set(activation.key, activation);
+    let list = this.byTimeout.get(timeout);
+    if (list === undefined) this.byTimeout.set(timeout, (list = new LinkedList()));
+    list.push(activation.timeoutNode);
     this.arm(now + timeout);
   }
 
   busy(activation: Activation): void {
-    if (!this.lru.delete(activation.key)) return;
+    if (!this.lru.remove(activation.lruNode)) return;
     const timeout = activation.registration?.idleTimeoutMs;
-    if (timeout !== undefined) this.byTimeout.get(timeout)?.delete(activation.key);
+    if (timeout !== undefined) this.byTimeout.get(timeout)?.remove(activation.timeoutNode);
   }
 
   /** The activation idle the longest, or `undefined` when none is idle. */
   leastRecentlyUsed(): Activation | undefined {
-    for (const activation of this.lru.values()) return activation;
-    return undefined;
+    return this.lru.first();
   }
 
   close(): void {
@@ -56,6 +46,7 @@ export class IdleTracker {
     this.timer = undefined;
     this.timerAt = Infinity;
     this.lru.clear();
+    for (const list of this.byTimeout.values()) list.clear();
     this.byTimeout.clear();
   }
 
@@ -74,8 +65,8 @@ export class IdleTracker {
     const now = performance.now();
     const expired: Activation[] = [];
     let next = Infinity;
-    for (const [timeout, bucket] of this.byTimeout) {
-      for (const activation of bucket.values()) {
+    for (const [timeout, list] of this.byTimeout) {
+      for (const activation of list) {
         if (activation.idleSince + timeout > now) {
           next = Math.min(next, activation.idleSince + timeout);
           break;

@@ -18,7 +18,7 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 export class ObservedDelivery {
   constructor(private readonly parts: DeliveryParts) {}
 
-  async send(envelope: SendMessageEnvelope, building?: Promise<Activation>): Promise<void> {
+  async send(envelope: SendMessageEnvelope): Promise<void> {
     // Cancelled while queued: the caller was rejected by the token's callback; never run the handler.
     if (envelope.settled) return;
     if (envelope.cancellationToken?.isCancelled()) {
@@ -27,13 +27,13 @@ export class ObservedDelivery {
     }
     const trace = this.parts.traceHelper;
     const tracing = trace.enabled;
-    const work = (): Promise<Outcome> => this.handleSend(envelope, tracing, building);
+    const work = (): Promise<Outcome> => this.handleSend(envelope, tracing);
     const outcome = await (tracing ? trace.traceBlock('send', envelope.recipient, envelope.metadata, work) : work());
     if (outcome.ok) envelope.resolve(outcome.value);
     else envelope.reject(outcome.error);
   }
 
-  private async handleSend(envelope: SendMessageEnvelope, tracing: boolean, building?: Promise<Activation>): Promise<Outcome> {
+  private async handleSend(envelope: SendMessageEnvelope, tracing: boolean): Promise<Outcome> {
     const { events, directory, runner, traceHelper } = this.parts;
     const recipient = envelope.recipient;
     const ctx = new EngineMessageContext(envelope.sender, null, true, envelope);
@@ -45,7 +45,7 @@ export class ObservedDelivery {
       }
       envelope.message = message;
       events.message(message, envelope.sender, recipient, MessageKind.DIRECT, DeliveryStage.DELIVER);
-      const activation = await (building ?? directory.activation(recipient));
+      const activation = await directory.activation(recipient);
       const call = async (): Promise<Outcome> => {
         const response = await runner.run(activation, recipient, message, ctx, envelope.chain);
         // The ack is traced inside the handler's span: create → send → process → ack.

@@ -25,14 +25,22 @@ export class InMemoryStateStore implements StateStore {
     return this.#entries.size;
   }
 
-  // Each method does all its work before its first await, so a compare-and-set is atomic.
+  // Each method does all its work synchronously, so a compare-and-set is atomic.
   async get(id: AgentId): Promise<StoredState | undefined> {
+    return this.getNow(id);
+  }
+
+  async set(id: AgentId, state: AgentState, options?: SetStateOptions): Promise<string> {
+    return this.setNow(id, state, options);
+  }
+
+  getNow(id: AgentId): StoredState | undefined {
     this.#checkOpen();
     const entry = this.#entries.get(idString(checkAgentId(id)));
     return entry && { state: JSON.parse(entry.json) as AgentState, version: entry.version };
   }
 
-  async set(id: AgentId, state: AgentState, options?: SetStateOptions): Promise<string> {
+  setNow(id: AgentId, state: AgentState, options?: SetStateOptions): string {
     this.#checkOpen();
     const key = idString(checkAgentId(id));
     const expected = checkSetOptions(id, options);

@@ -62,7 +62,9 @@ class Walk {
   readonly #steps: PathStep[] = [];
   // Objects on the path from the root to the current value, with their depth: a repeat is a cycle.
   // An object reached twice along different branches is fine (JSON copies it twice, equal).
-  readonly #ancestors = new Map<object, number>();
+  // Made on the first nested object: a flat state (the usual one) is checked without a Map.
+  #ancestors: Map<object, number> | undefined = undefined;
+  #root: object | undefined = undefined;
 
   constructor(readonly id: AgentId) {}
 
@@ -76,14 +78,19 @@ class Walk {
       if (reason !== undefined) this.fail(reason);
       return;
     }
-    const seenAt = this.#ancestors.get(value);
-    if (seenAt !== undefined) {
-      this.fail(`a cycle (it refers back to ${formatPath(this.#steps.slice(0, seenAt))})`);
+    if (this.#root === undefined) {
+      this.#root = value;
+    } else {
+      const ancestors = (this.#ancestors ??= new Map([[this.#root, 0]]));
+      const seenAt = ancestors.get(value);
+      if (seenAt !== undefined) {
+        this.fail(`a cycle (it refers back to ${formatPath(this.#steps.slice(0, seenAt))})`);
+      }
+      ancestors.set(value, this.#steps.length);
     }
-    this.#ancestors.set(value, this.#steps.length);
     if (Array.isArray(value)) this.#array(value);
     else this.#object(value);
-    this.#ancestors.delete(value);
+    this.#ancestors?.delete(value);
   }
 
   #member(step: PathStep, value: unknown): void {

@@ -4,6 +4,8 @@ import { StateConflictError } from './errors.js';
 import { hostileAgentIds } from './hostile-agent-ids.js';
 import type { StateStore } from './state-store.js';
 
+type SyncStateStore = StateStore & Required<Pick<StateStore, 'getNow' | 'setNow'>>;
+
 /** Builds a fresh, empty store for one test. */
 export type MakeStateStore = () => StateStore | Promise<StateStore>;
 
@@ -14,6 +16,7 @@ export interface StateStoreConformanceOptions {
 }
 
 const counter = new AgentId('counter', 'a');
+const other = new AgentId('counter', 'b');
 
 /** A state that exercises what JSON can carry, so a lossy encoding shows. */
 const richState = (): AgentState => ({
@@ -201,7 +204,6 @@ export function describeStateStoreConformance(
       }));
 
       it('touches no other id', withStore(async (store) => {
-        const other = new AgentId('counter', 'b');
         const version = await store.set(other, { n: 2 });
         await store.set(counter, { n: 1 });
         await store.delete(counter);
@@ -275,6 +277,47 @@ export function describeStateStoreConformance(
         const ids = Array.from({ length: writers }, (_, n) => new AgentId('counter', `racer-${n}`));
         await Promise.all(ids.map((id, n) => store.set(id, { n }, { expectedVersion: null })));
         for (const [n, id] of ids.entries()) expect((await store.get(id))?.state).toEqual({ n });
+      }));
+    });
+
+    describe('synchronous forms (getNow, setNow): both or neither, and as get and set when present', () => {
+      /** Runs `body` on a fresh store with both synchronous forms; a store with neither passes, one with only one fails. */
+      const withSyncStore =
+        (body: (store: SyncStateStore) => Promise<void> | void) =>
+        async (): Promise<void> => {
+          const store = await makeStore();
+          try {
+            expect(typeof store.getNow, 'getNow and setNow come together').toBe(typeof store.setNow);
+            if (store.getNow !== undefined) await body(store as SyncStateStore);
+          } finally {
+            await store.close?.();
+          }
+        };
+
+      it('agree with get and set, versions included', withSyncStore(async (store) => {
+        const first = store.setNow(counter, { n: 1 }, { expectedVersion: null });
+        expect(await store.get(counter)).toEqual({ state: { n: 1 }, version: first });
+        const second = await store.set(counter, { n: 2 }, { expectedVersion: first });
+        expect(store.getNow(counter)).toEqual({ state: { n: 2 }, version: second });
+        expect(store.getNow(other)).toBeUndefined();
+      }));
+
+      it('copy in and out', withSyncStore((store) => {
+        const state = { list: [1] };
+        store.setNow(counter, state);
+        state.list.push(2);
+        const read = store.getNow(counter);
+        (read?.state['list'] as number[]).push(3);
+        expect(store.getNow(counter)?.state).toEqual({ list: [1] });
+      }));
+
+      it('throw what set and get reject with, and write nothing', withSyncStore((store) => {
+        const version = store.setNow(counter, { n: 1 });
+        expect(() => store.setNow(counter, { n: 2 }, { expectedVersion: null })).toThrow(StateConflictError);
+        expect(() => store.setNow(counter, { n: 2 }, { expectedVersion: `${version}x` })).toThrow(StateConflictError);
+        expect(() => store.setNow(counter, { seen: new Map() } as unknown as AgentState)).toThrow(InvalidStateError);
+        expect(() => store.getNow({ type: 'no/slash', key: 'k' } as AgentId)).toThrow(TypeError);
+        expect(store.getNow(counter)).toEqual({ state: { n: 1 }, version });
       }));
     });
 

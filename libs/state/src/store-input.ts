@@ -1,4 +1,4 @@
-import { describeValue, validateAgentType, type AgentId } from '@agentopera/types';
+import { AgentId, describeValue, validateAgentType } from '@agentopera/types';
 import type { DeleteStateOptions, SetStateOptions } from './state-store.js';
 
 // Stores sit at a boundary (plain JavaScript callers, other package copies), so they check their
@@ -6,6 +6,8 @@ import type { DeleteStateOptions, SetStateOptions } from './state-store.js';
 
 /** Throws a `TypeError` unless `id` is an AgentId (or has its shape, e.g. from another copy of the package). */
 export function checkAgentId(id: unknown): AgentId {
+  // An AgentId checked its type and key when it was made (its fields are read-only).
+  if (id instanceof AgentId) return id;
   if (typeof id !== 'object' || id === null) {
     throw new TypeError(`Invalid agent id ${describeValue(id)}: a state store needs an AgentId`);
   }
@@ -23,7 +25,10 @@ export function checkAgentId(id: unknown): AgentId {
 
 /** The one string that stands for an id: types never contain `/`, so `type/key` is unambiguous. */
 export function idString(id: AgentId): string {
-  return `${id.type}/${id.key}`;
+  // An AgentId keeps its string form (and the engine has hashed it already): no new string per call.
+  if (id instanceof AgentId) return id.toString();
+  const { type, key } = id as { readonly type: string; readonly key: string };
+  return `${type}/${key}`;
 }
 
 /** Returns `expectedVersion` (`undefined` when omitted) after checking it is `null` or a string. */

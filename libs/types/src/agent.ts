@@ -28,3 +28,23 @@ export interface Agent {
   loadState(state: AgentState): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Marks an agent's lifecycle method that has no effect: a `saveState` that returns `{}`, a
+ * `loadState` or `close` that does nothing. `BaseAgent`'s defaults carry it. An engine may skip
+ * calling a marked method (taking `{}` for a marked `saveState`), so deactivating an agent that
+ * overrides none of them costs no promise; under a cap on live agents that is one call in two.
+ * Any override is unmarked, even one that calls `super`, and so is always called.
+ */
+export const noOpLifecycle: unique symbol = Symbol.for('agentopera.noOpLifecycle');
+
+/** Marks `method` with `noOpLifecycle` (see there); returns it. */
+export function markNoOpLifecycle<F extends (...args: never[]) => unknown>(method: F): F {
+  Object.defineProperty(method, noOpLifecycle, { value: true });
+  return method;
+}
+
+/** Whether `method` is marked with `noOpLifecycle`. */
+export function isNoOpLifecycle(method: unknown): boolean {
+  return typeof method === 'function' && (method as { readonly [noOpLifecycle]?: unknown })[noOpLifecycle] === true;
+}

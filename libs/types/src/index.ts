@@ -4,6 +4,7 @@ export { MessageChannel } from './message-channel.js';
 export { DefaultMessageChannel } from './default-message-channel.js';
 export type { AgentMetadata } from './agent-metadata.js';
 export type { Agent, AgentState } from './agent.js';
+export { isNoOpLifecycle, markNoOpLifecycle, noOpLifecycle } from './agent.js';
 export type {
   AgentBuilder,
   AgentClass,
