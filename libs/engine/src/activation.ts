@@ -146,6 +146,11 @@ export class Activation {
     (more.saveQueue ??= []).push(save);
   }
 
+  /** Whether a save of this instance is running. */
+  get isSaving(): boolean {
+    return this.extras?.saving === true;
+  }
+
   /** The running save has ended: starts the next one, if any. */
   saveEnded(): void {
     const more = this.more;

@@ -1,10 +1,8 @@
 import type { StateStore } from '@agentopera/state';
-import type { DeactivationReason, StateSaveOccasion } from '@agentopera/telemetry';
 import {
   AgentId,
   AgentInstantiationContext,
   AgentNotFoundError,
-  describeValue,
   type Agent,
   type AgentEngine,
   type RegisterAgentBuilderOptions,
@@ -15,7 +13,7 @@ import { AgentTypeRegistry } from './agent-type-registry.js';
 import { AgentStatePersistence } from './agent-state-persistence.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import { callLifecycle, Failure } from './failure.js';
-import { IdleTracker } from './idle-tracker.js';
+import { ignore, LiveAgents } from './live-agents.js';
 import { PendingActivation } from './pending-activation.js';
 
 /** What an `AgentDirectory` is built with. */
@@ -44,37 +42,20 @@ export interface AgentDirectoryOptions {
  * activation; a message that arrives while its agent is being deactivated waits for that to finish
  * and reaches the next instance, never the closing one.
  */
-export class AgentDirectory {
-  /** Instances built (or registered) so far, and instances deactivated. */
-  activatedCount = 0;
-  deactivatedCount = 0;
+export class AgentDirectory extends LiveAgents {
   private readonly types: AgentTypeRegistry;
-  private readonly activations = new Map<string, Activation>();
-  private readonly pending = new Map<string, PendingActivation>();
   private readonly engine: AgentEngine;
-  private readonly events: EngineEventLog;
-  private readonly persistence: AgentStatePersistence | undefined;
   private readonly maxActiveAgents: number | undefined;
-  private readonly idle: IdleTracker;
-  /** Deactivations under way: those agents are already on their way out of the cap. */
-  private closingCount = 0;
   private readonly alwaysTrackCallChains: boolean;
   /** Tracked activations built since the last macrotask, not yet counted as idle (see `addActivation`). */
   private fresh: Activation[] = [];
 
   constructor(options: AgentDirectoryOptions) {
+    super(options.events, options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs));
     this.engine = options.engine;
-    this.events = options.events;
-    this.persistence = options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs);
     this.maxActiveAgents = options.maxActiveAgents;
     this.alwaysTrackCallChains = options.alwaysTrackCallChains ?? false;
     this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
-    this.idle = new IdleTracker((activation) => this.deactivateThen(activation, 'idle', ignore));
-  }
-
-  /** Live instances (including those registered with `registerAgentInstance`). */
-  get activeCount(): number {
-    return this.activations.size;
   }
 
   get stateStore(): StateStore | undefined {
@@ -146,11 +127,6 @@ export class AgentDirectory {
     return next;
   }
 
-  /** Every live instance, in activation order. */
-  live(): IterableIterator<Activation> {
-    return this.activations.values();
-  }
-
   /**
    * Makes `activation` busy for one message, unless it was deactivated (or began to be) since it
    * was looked up: then the message goes to the agent's next instance. Checking and entering in
@@ -204,13 +180,14 @@ export class AgentDirectory {
     const pending = new PendingActivation();
     this.pending.set(key, pending);
     let activation: Activation | undefined;
+    let live: Activation | undefined;
     let failure: Failure | undefined;
     let outstanding = full ? 2 : 1;
     const partDone = (partFailure?: Failure): void => {
       failure ??= partFailure;
       if (--outstanding > 0) return;
       if (failure === undefined && activation !== undefined) {
-        this.addActivation(activation, persistence !== undefined && activation.stateVersion !== null);
+        live = this.addActivation(activation, persistence !== undefined && activation.stateVersion !== null);
         this.pending.delete(key);
         return pending.succeed(activation);
       }
@@ -232,10 +209,12 @@ export class AgentDirectory {
       if (persistence === undefined) partDone();
       else persistence.loadThen(activation, partDone);
     };
-    if (full) this.makeRoom(() => partDone());
+    if (full) this.makeRoom(partDone);
     if (isThenable(built)) Promise.resolve(built).then(withAgent, (error: unknown) => partDone(new Failure(error)));
     else withAgent(built);
-    return pending;
+    // With a synchronous store and agents whose save and close are no-ops, everything above has
+    // already ended: the caller gets the live instance and goes on without a callback.
+    return live ?? pending;
   }
 
   private addActivation(activation: Activation, stateLoaded: boolean): Activation {
@@ -295,132 +274,7 @@ export class AgentDirectory {
     const victim = this.idle.leastRecentlyUsed();
     if (victim !== undefined) this.deactivateThen(victim, 'capacity', ignore);
   }
-
-  // ---------------------------------------------------------------- deactivation and saving
-
-  /**
-   * Deactivates the live instance of `id`: once it is idle, saves its state, closes it and drops
-   * it. `false` when it is not active or was registered as an instance (it could not be rebuilt).
-   * Rejects, leaving the agent active, when its state cannot be saved.
-   */
-  deactivate(id: AgentId): Promise<boolean> {
-    if (!(id instanceof AgentId)) return Promise.reject(new TypeError(`deactivate needs an AgentId, got ${describeValue(id)}`));
-    const activation = this.activations.get(id.toString());
-    if (activation === undefined) return Promise.resolve(false);
-    return new Promise<boolean>((resolve, reject) => {
-      this.deactivateThen(activation, 'requested', (result) => (result instanceof Failure ? reject(result.error) : resolve(result)));
-    });
-  }
-
-  /**
-   * Deactivation on idle: new messages keep being accepted until the instance is idle (waiting
-   * could deadlock a call chain that is waiting on this very agent); from then on arrivals wait for
-   * the next instance. `done` gets whether it was deactivated, or the save's (reported) failure.
-   */
-  private deactivateThen(activation: Activation, reason: DeactivationReason, done: (result: boolean | Failure) => void): void {
-    if (activation.registration === undefined || activation.retired) return done(false);
-    if (activation.closing) return activation.onClosingEnded(() => done(activation.retired));
-    if (activation.inFlight > 0) return activation.onIdle(() => this.deactivateThen(activation, reason, done));
-    if (this.activations.get(activation.key) !== activation) return done(false);
-    this.idle.busy(activation);
-    activation.beginClosing();
-    this.closingCount++;
-    this.saveFor(activation, 'deactivate', (saved) => {
-      if (saved instanceof Failure) {
-        this.closingCount--;
-        activation.endClosing();
-        if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
-        return done(saved);
-      }
-      callLifecycle(activation.agent, 'close', undefined, undefined, (closeFailure) => {
-        if (closeFailure !== undefined) this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, closeFailure.error);
-        this.activations.delete(activation.key);
-        activation.retire();
-        this.closingCount--;
-        this.deactivatedCount++;
-        this.events.deactivated(activation.id, reason, saved);
-        activation.endClosing();
-        done(true);
-      });
-    });
-  }
-
-  /** Saves after a handled message (`persistence: 'turn'`); the caller's result waits for it. */
-  saveTurn(activation: Activation): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.saveFor(activation, 'turn', (saved) => (saved instanceof Failure ? reject(saved.error) : resolve())));
-  }
-
-  /** `true` when saved, `false` when this agent is not persisted, a `Failure` (reported) otherwise. */
-  private saveFor(activation: Activation, occasion: StateSaveOccasion, done: (saved: boolean | Failure) => void): void {
-    const persistence = this.persistence;
-    if (persistence === undefined || activation.registration === undefined || activation.registration.persistence === 'none') return done(false);
-    persistence.saveThen(activation, (failure) => {
-      if (failure === undefined) return done(true);
-      this.events.saveFailed(activation.id, occasion, failure.error);
-      done(failure);
-    });
-  }
-
-  private save(activation: Activation, occasion: StateSaveOccasion): Promise<boolean | Failure> {
-    return new Promise((resolve) => this.saveFor(activation, occasion, resolve));
-  }
-
-  /** Saves every live agent persisted on deactivation (the engine stops); failures are returned. */
-  async saveAll(): Promise<unknown[]> {
-    const errors: unknown[] = [];
-    for (const activation of [...this.activations.values()]) {
-      if (activation.registration?.persistence !== 'deactivate' || activation.closing) continue;
-      const saved = await this.save(activation, 'stop');
-      if (saved instanceof Failure) errors.push(saved.error);
-    }
-    return errors;
-  }
-
-  /**
-   * Saves and closes every live agent, all of them even if some fail, and forgets them; returns
-   * the failures. Instances from `registerAgentInstance` are closed but stay registered.
-   */
-  async closeAll(): Promise<unknown[]> {
-    this.idle.close();
-    const errors: unknown[] = [];
-    const done = new Set<Activation>();
-    // Activations still under way (one waiting for room under the cap, say) finish first and are
-    // closed too: none may outlive close().
-    for (;;) {
-      if (this.pending.size > 0) await Promise.allSettled([...this.pending.values()].map((pending) => pending.promise()));
-      const open = [...this.activations.values()].filter((activation) => !done.has(activation));
-      if (open.length === 0 && this.pending.size === 0) return errors;
-      for (const activation of open) {
-        done.add(activation);
-        if (activation.closing) await activation.whenClosingEnded();
-        // Deactivated meanwhile (and perhaps built again: that newer instance is closed in its turn).
-        if (this.activations.get(activation.key) !== activation) continue;
-        await this.closeOne(activation, errors);
-      }
-    }
-  }
-
-  private async closeOne(activation: Activation, errors: unknown[]): Promise<void> {
-    let saved: boolean | Failure = false;
-    if (activation.registration !== undefined) {
-      saved = await this.save(activation, 'close');
-      if (saved instanceof Failure) errors.push(saved.error);
-    }
-    try {
-      await activation.agent.close();
-    } catch (error) {
-      errors.push(error);
-    }
-    if (activation.registration !== undefined && this.activations.get(activation.key) === activation) {
-      this.activations.delete(activation.key);
-      activation.retire();
-      this.deactivatedCount++;
-      this.events.deactivated(activation.id, 'close', saved === true);
-    }
-  }
 }
-
-function ignore(): void {}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';

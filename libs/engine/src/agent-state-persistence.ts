@@ -1,5 +1,5 @@
 import { assertJsonSafeState, type StateStore, type StoredState } from '@agentopera/state';
-import { AgentOperaError, type AgentId, type AgentState } from '@agentopera/types';
+import { AgentOperaError, isNoOpLifecycle, type AgentId, type AgentState } from '@agentopera/types';
 import type { Activation } from './activation.js';
 import { callLifecycle, Failure, type Completion } from './failure.js';
 import { StoreDeadlines } from './store-deadlines.js';
@@ -74,6 +74,22 @@ export class AgentStatePersistence {
    */
   save(activation: Activation): Promise<void> {
     return new Promise<void>((resolve, reject) => this.saveThen(activation, (failure) => (failure === undefined ? resolve() : reject(failure.error))));
+  }
+
+  /**
+   * Saves at once when that needs no callback: no save of this instance is running, its
+   * `saveState` is marked as a no-op (the state is `{}`) and the store has `setNow`. `null` when
+   * saved, the `Failure` when not; `undefined` when it cannot save at once (use `saveThen`).
+   */
+  saveNowIfImmediate(activation: Activation): Failure | null | undefined {
+    const store = this.store;
+    if (store.setNow === undefined || activation.isSaving || !isNoOpLifecycle(activation.agent.saveState)) return undefined;
+    try {
+      activation.stateVersion = store.setNow(activation.id, {}, { expectedVersion: activation.stateVersion });
+      return null;
+    } catch (error) {
+      return new Failure(error);
+    }
   }
 
   saveThen(activation: Activation, done: Completion): void {

@@ -28,55 +28,56 @@ export class Dispatcher {
   dispatch(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
     const { interventionHandlers, events, traceHelper } = this.parts;
     const plain = interventionHandlers.length === 0 && !events.enabled && !traceHelper.enabled;
-    const done = (): void => {
-      envelope.unlinkCancellation?.();
-      queue.taskDone();
-    };
-    if (envelope.kind === 'send') {
-      if (plain) this.sendPlain(envelope, done);
-      else this.observed.send(envelope).then(done, done);
-    } else if (plain) {
-      this.publishPlain(envelope, done);
-    } else {
-      this.observed.publish(envelope).then(done, done);
-    }
+    // The send fast path settles through `finish` without a closure of its own per message.
+    if (plain && envelope.kind === 'send') return this.sendPlain(envelope, queue);
+    const done = (): void => finish(envelope, queue);
+    if (envelope.kind === 'send') this.observed.send(envelope).then(done, done);
+    else if (plain) this.publishPlain(envelope, done);
+    else this.observed.publish(envelope).then(done, done);
   }
 
-  private sendPlain(envelope: SendMessageEnvelope, done: () => void): void {
-    if (envelope.settled) return done();
+  private sendPlain(envelope: SendMessageEnvelope, queue: EnvelopeQueue): void {
+    if (envelope.settled) return finish(envelope, queue);
     const token = envelope.cancellationToken;
     if (token !== undefined && token.isCancelled()) {
       envelope.reject(cancelledError(token));
-      return done();
+      return finish(envelope, queue);
     }
     const found = this.parts.directory.activationNow(envelope.recipient);
     if (found instanceof PendingActivation) {
       // Built asynchronously (stored state, room under the cap, an async builder): the delivery
       // goes on, on this same path, once the activation is live.
       found.onSettled(
-        (activation) => this.sendTo(envelope, activation, done),
-        (error) => this.sendFailed(envelope, error, done),
+        (activation) => this.sendTo(envelope, activation, queue),
+        (error) => this.sendFailed(envelope, error, queue),
       );
       return;
     }
-    this.sendTo(envelope, found, done);
+    this.sendTo(envelope, found, queue);
   }
 
-  private sendFailed(envelope: SendMessageEnvelope, error: unknown, done: () => void): void {
+  private sendFailed(envelope: SendMessageEnvelope, error: unknown, queue: EnvelopeQueue): void {
     this.parts.events.handlerException(envelope.message, envelope.recipient, error);
     envelope.reject(error);
-    done();
+    finish(envelope, queue);
   }
 
-  private sendTo(envelope: SendMessageEnvelope, activation: Activation, done: () => void): void {
+  private sendTo(envelope: SendMessageEnvelope, activation: Activation, queue: EnvelopeQueue): void {
     const { directory, runner } = this.parts;
-    const fail = (error: unknown): void => this.sendFailed(envelope, error, done);
     const ctx = new EngineMessageContext(envelope.sender, null, true, envelope);
     if (activation.registration?.direct === false || activation.closing || activation.retired) {
-      runner.runThen(activation, envelope.recipient, envelope.message, ctx, envelope.chain, (response) => {
-        envelope.resolve(response);
-        done();
-      }, fail);
+      runner.runThen(
+        activation,
+        envelope.recipient,
+        envelope.message,
+        ctx,
+        envelope.chain,
+        (response) => {
+          envelope.resolve(response);
+          finish(envelope, queue);
+        },
+        (error) => this.sendFailed(envelope, error, queue),
+      );
       return;
     }
     directory.enter(activation);
@@ -85,17 +86,17 @@ export class Dispatcher {
       result = runner.callDirect(activation, envelope.recipient, envelope.message, ctx, envelope.chain);
     } catch (error) {
       directory.leave(activation);
-      return fail(error);
+      return this.sendFailed(envelope, error, queue);
     }
     Promise.resolve(result).then(
       (response) => {
         directory.leave(activation);
         envelope.resolve(response);
-        done();
+        finish(envelope, queue);
       },
       (error: unknown) => {
         directory.leave(activation);
-        fail(error);
+        this.sendFailed(envelope, error, queue);
       },
     );
   }
@@ -130,8 +131,12 @@ export class Dispatcher {
     const sender = envelope.sender;
     let pending = 1; // held until every delivery has started
     let failures: Map<number, unknown> | undefined;
+    // Each recipient counts as busy until the whole publish has been handled: one array per
+    // publish instead of a closure per delivery to leave each one as it ends.
+    const entered: Activation[] = [];
     const settled = (): void => {
       if (--pending > 0) return;
+      for (const activation of entered) directory.leave(activation);
       if (failures !== undefined) this.parts.recordBackgroundError(failures.get(Math.min(...failures.keys())));
       done();
     };
@@ -150,11 +155,11 @@ export class Dispatcher {
       }
       const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
       const fail = (error: unknown): void => {
-        directory.leave(activation);
         events.publishFailure(envelope.message, recipient, error);
         failed(index, error);
       };
       directory.enter(activation);
+      entered.push(activation);
       let result: Promise<unknown>;
       try {
         result = runner.callDirect(activation, recipient, envelope.message, ctx, undefined);
@@ -162,10 +167,7 @@ export class Dispatcher {
         fail(error);
         continue;
       }
-      Promise.resolve(result).then(() => {
-        directory.leave(activation);
-        settled();
-      }, fail);
+      Promise.resolve(result).then(settled, fail);
     }
     settled();
   }
@@ -174,4 +176,10 @@ export class Dispatcher {
   private deliverOne(envelope: PublishMessageEnvelope, recipient: AgentId, activation: Activation | PendingActivation): Promise<unknown> {
     return this.observed.deliverPublished(envelope, recipient, false, activation instanceof PendingActivation ? activation.promise() : Promise.resolve(activation));
   }
+}
+
+/** One envelope's whole delivery has ended: `stopWhenIdle()` counts on one `taskDone()` per envelope. */
+function finish(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
+  envelope.unlinkCancellation?.();
+  queue.taskDone();
 }

@@ -133,19 +133,38 @@ class Walk {
 }
 
 /**
+ * Whether `object` is a plain object whose own properties are all enumerable data properties with
+ * string keys and JSON-safe primitive values: the common flat state, checked without the walk's
+ * allocations. Anything else (nested values included) takes the walk, which names what is wrong.
+ */
+function isFlatJsonObject(object: object): boolean {
+  if (Object.getPrototypeOf(object) !== Object.prototype) return false;
+  const keys = Reflect.ownKeys(object);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
+    if (typeof key !== 'string' || !Object.prototype.propertyIsEnumerable.call(object, key)) return false;
+    const descriptor = Object.getOwnPropertyDescriptor(object, key);
+    if (descriptor === undefined || !('value' in descriptor)) return false;
+    const value: unknown = descriptor.value;
+    if (value !== null && (typeof value === 'object' || describeUnsafePrimitive(value) !== undefined)) return false;
+  }
+  return true;
+}
+
+/**
  * Throws `InvalidStateError` unless `state` is a plain object that survives
  * `JSON.parse(JSON.stringify(state))` unchanged: plain objects, arrays without holes, strings,
  * finite numbers, booleans and null, with no cycle. The message names the agent and the first
  * offending member, e.g. `counter/a: state.seen is a Map`. (`-0` passes and is stored as `0`.)
  */
 export function assertJsonSafeState(id: AgentId, state: unknown): asserts state is AgentState {
-  const walk = new Walk(id);
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     const what = state === null ? 'null' : Array.isArray(state) ? 'an array' : (describeUnsafePrimitive(state) ?? `a ${typeof state}`);
     throw new InvalidStateError(`${id.type}/${id.key}: state is ${what}; a state must be a plain object`);
   }
+  if (isFlatJsonObject(state)) return;
   try {
-    walk.value(state);
+    new Walk(id).value(state);
   } catch (error) {
     if (error instanceof RangeError) {
       throw new InvalidStateError(`${id.type}/${id.key}: state is nested too deeply to store`, { cause: error });

@@ -1,0 +1,189 @@
+import type { DeactivationReason, StateSaveOccasion } from '@agentopera/telemetry';
+import { AgentId, describeValue, isNoOpLifecycle } from '@agentopera/types';
+import type { Activation } from './activation.js';
+import type { AgentStatePersistence } from './agent-state-persistence.js';
+import type { EngineEventLog } from './engine-event-log.js';
+import { callLifecycle, Failure } from './failure.js';
+import { IdleTracker } from './idle-tracker.js';
+import type { PendingActivation } from './pending-activation.js';
+
+/**
+ * The live instances of an engine's agents and how they leave: deactivation (once idle: save,
+ * close, drop), saving on stop, closing them all. `AgentDirectory` adds how they arrive
+ * (registration, lookup, activation).
+ *
+ * A deactivation marks the instance closing before it saves: from then on arrivals wait for it to
+ * end and reach the next instance, never the closing one. A failed save ends the deactivation with
+ * the instance still live (reported), to be tried again later.
+ */
+export class LiveAgents {
+  /** Instances built (or registered) so far, and instances deactivated. */
+  activatedCount = 0;
+  deactivatedCount = 0;
+  protected readonly activations = new Map<string, Activation>();
+  protected readonly pending = new Map<string, PendingActivation>();
+  protected readonly idle: IdleTracker;
+  /** Deactivations under way: those agents are already on their way out of the cap. */
+  protected closingCount = 0;
+
+  constructor(
+    protected readonly events: EngineEventLog,
+    protected readonly persistence: AgentStatePersistence | undefined,
+  ) {
+    this.idle = new IdleTracker((activation) => this.deactivateThen(activation, 'idle', ignore));
+  }
+
+  /** Live instances (including those registered with `registerAgentInstance`). */
+  get activeCount(): number {
+    return this.activations.size;
+  }
+
+  /** Every live instance, in activation order. */
+  live(): IterableIterator<Activation> {
+    return this.activations.values();
+  }
+
+  /**
+   * Deactivates the live instance of `id`: once it is idle, saves its state, closes it and drops
+   * it. `false` when it is not active or was registered as an instance (it could not be rebuilt).
+   * Rejects, leaving the agent active, when its state cannot be saved.
+   */
+  deactivate(id: AgentId): Promise<boolean> {
+    if (!(id instanceof AgentId)) return Promise.reject(new TypeError(`deactivate needs an AgentId, got ${describeValue(id)}`));
+    const activation = this.activations.get(id.toString());
+    if (activation === undefined) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      this.deactivateThen(activation, 'requested', (result) => (result instanceof Failure ? reject(result.error) : resolve(result)));
+    });
+  }
+
+  /**
+   * Deactivation on idle: new messages keep being accepted until the instance is idle (waiting
+   * could deadlock a call chain that is waiting on this very agent); from then on arrivals wait for
+   * the next instance. `done` gets whether it was deactivated, or the save's (reported) failure.
+   */
+  protected deactivateThen(activation: Activation, reason: DeactivationReason, done: (result: boolean | Failure) => void): void {
+    if (activation.registration === undefined || activation.retired) return done(false);
+    if (activation.closing) return activation.onClosingEnded(() => done(activation.retired));
+    if (activation.inFlight > 0) return activation.onIdle(() => this.deactivateThen(activation, reason, done));
+    if (this.activations.get(activation.key) !== activation) return done(false);
+    this.idle.busy(activation);
+    activation.beginClosing();
+    this.closingCount++;
+    const saved = this.saveForNow(activation, 'deactivate');
+    if (saved === undefined) this.saveFor(activation, 'deactivate', (result) => this.closeAfterSave(activation, reason, result, done));
+    else this.closeAfterSave(activation, reason, saved, done);
+  }
+
+  private closeAfterSave(activation: Activation, reason: DeactivationReason, saved: boolean | Failure, done: (result: boolean | Failure) => void): void {
+    if (saved instanceof Failure) {
+      this.closingCount--;
+      activation.endClosing();
+      if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
+      return done(saved);
+    }
+    if (isNoOpLifecycle(activation.agent.close)) return this.dropClosed(activation, reason, saved, done);
+    callLifecycle(activation.agent, 'close', undefined, undefined, (closeFailure) => {
+      if (closeFailure !== undefined) this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, closeFailure.error);
+      this.dropClosed(activation, reason, saved, done);
+    });
+  }
+
+  private dropClosed(activation: Activation, reason: DeactivationReason, saved: boolean, done: (result: boolean | Failure) => void): void {
+    this.activations.delete(activation.key);
+    activation.retire();
+    this.closingCount--;
+    this.deactivatedCount++;
+    this.events.deactivated(activation.id, reason, saved);
+    activation.endClosing();
+    done(true);
+  }
+
+  /** Saves after a handled message (`persistence: 'turn'`); the caller's result waits for it. */
+  saveTurn(activation: Activation): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.saveFor(activation, 'turn', (saved) => (saved instanceof Failure ? reject(saved.error) : resolve())));
+  }
+
+  /** `true` when saved, `false` when this agent is not persisted, a `Failure` (reported) otherwise. */
+  private saveFor(activation: Activation, occasion: StateSaveOccasion, done: (saved: boolean | Failure) => void): void {
+    const persistence = this.persistence;
+    if (persistence === undefined || activation.registration === undefined || activation.registration.persistence === 'none') return done(false);
+    persistence.saveThen(activation, (failure) => {
+      if (failure === undefined) return done(true);
+      this.events.saveFailed(activation.id, occasion, failure.error);
+      done(failure);
+    });
+  }
+
+  /** `saveFor` when the save can end at once (see `AgentStatePersistence.saveNowIfImmediate`); `undefined` otherwise. */
+  private saveForNow(activation: Activation, occasion: StateSaveOccasion): boolean | Failure | undefined {
+    const persistence = this.persistence;
+    if (persistence === undefined || activation.registration === undefined || activation.registration.persistence === 'none') return false;
+    const failure = persistence.saveNowIfImmediate(activation);
+    if (failure === undefined) return undefined;
+    if (failure === null) return true;
+    this.events.saveFailed(activation.id, occasion, failure.error);
+    return failure;
+  }
+
+  private save(activation: Activation, occasion: StateSaveOccasion): Promise<boolean | Failure> {
+    return new Promise((resolve) => this.saveFor(activation, occasion, resolve));
+  }
+
+  /** Saves every live agent persisted on deactivation (the engine stops); failures are returned. */
+  async saveAll(): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    for (const activation of [...this.activations.values()]) {
+      if (activation.registration?.persistence !== 'deactivate' || activation.closing) continue;
+      const saved = await this.save(activation, 'stop');
+      if (saved instanceof Failure) errors.push(saved.error);
+    }
+    return errors;
+  }
+
+  /**
+   * Saves and closes every live agent, all of them even if some fail, and forgets them; returns
+   * the failures. Instances from `registerAgentInstance` are closed but stay registered.
+   */
+  async closeAll(): Promise<unknown[]> {
+    this.idle.close();
+    const errors: unknown[] = [];
+    const done = new Set<Activation>();
+    // Activations still under way (one waiting for room under the cap, say) finish first and are
+    // closed too: none may outlive close().
+    for (;;) {
+      if (this.pending.size > 0) await Promise.allSettled([...this.pending.values()].map((pending) => pending.promise()));
+      const open = [...this.activations.values()].filter((activation) => !done.has(activation));
+      if (open.length === 0 && this.pending.size === 0) return errors;
+      for (const activation of open) {
+        done.add(activation);
+        if (activation.closing) await activation.whenClosingEnded();
+        // Deactivated meanwhile (and perhaps built again: that newer instance is closed in its turn).
+        if (this.activations.get(activation.key) !== activation) continue;
+        await this.closeOne(activation, errors);
+      }
+    }
+  }
+
+  private async closeOne(activation: Activation, errors: unknown[]): Promise<void> {
+    let saved: boolean | Failure = false;
+    if (activation.registration !== undefined) {
+      saved = await this.save(activation, 'close');
+      if (saved instanceof Failure) errors.push(saved.error);
+    }
+    try {
+      await activation.agent.close();
+    } catch (error) {
+      errors.push(error);
+    }
+    if (activation.registration !== undefined && this.activations.get(activation.key) === activation) {
+      this.activations.delete(activation.key);
+      activation.retire();
+      this.deactivatedCount++;
+      this.events.deactivated(activation.id, 'close', saved === true);
+    }
+  }
+}
+
+/** A completion nobody waits for: the outcome was already reported to the event log. */
+export function ignore(): void {}
