@@ -171,12 +171,12 @@ export class Activation {
     this.more.idleSince = value;
   }
 
-  /** Its place in the idle tracker's least-recently-used order. */
+  /** @internal Its place in the idle tracker's least-recently-used order. */
   get lruNode(): ListNode<Activation> {
     return this.more;
   }
 
-  /** Its place among the idle agents with its idle timeout, in expiry order. */
+  /** @internal Its place among the idle agents with its idle timeout, in expiry order. */
   get timeoutNode(): ListNode<Activation> {
     const more = this.more;
     return (more.timeoutNode ??= new ListNode<Activation>(this));

@@ -14,6 +14,8 @@ export { EngineMessageContext } from './engine-message-context.js';
 // runner (turns and per-turn saves) and the event log.
 export { AgentDirectory, type AgentDirectoryOptions } from './agent-directory.js';
 export { Activation } from './activation.js';
+export { LiveAgents } from './live-agents.js';
+export { PendingActivation, type ActivationFailed, type ActivationReady } from './pending-activation.js';
 export { AgentRegistration } from './agent-registration.js';
 export { HandlerRunner } from './handler-runner.js';
 export { EngineEventLog } from './engine-event-log.js';

@@ -20,16 +20,24 @@ export class LiveAgents {
   /** Instances built (or registered) so far, and instances deactivated. */
   activatedCount = 0;
   deactivatedCount = 0;
+  /** @internal */
   protected readonly activations = new Map<string, Activation>();
+  /** @internal */
   protected readonly pending = new Map<string, PendingActivation>();
+  /** @internal */
   protected readonly idle: IdleTracker;
-  /** Deactivations under way: those agents are already on their way out of the cap. */
+  /** @internal Deactivations under way: those agents are already on their way out of the cap. */
   protected closingCount = 0;
 
-  constructor(
-    protected readonly events: EngineEventLog,
-    protected readonly persistence: AgentStatePersistence | undefined,
-  ) {
+  /** @internal */
+  protected readonly events: EngineEventLog;
+  /** @internal */
+  protected readonly persistence: AgentStatePersistence | undefined;
+
+  /** @internal */
+  constructor(events: EngineEventLog, persistence: AgentStatePersistence | undefined) {
+    this.events = events;
+    this.persistence = persistence;
     this.idle = new IdleTracker((activation) => this.deactivateThen(activation, 'idle', ignore));
   }
 
@@ -61,6 +69,7 @@ export class LiveAgents {
    * Deactivation on idle: new messages keep being accepted until the instance is idle (waiting
    * could deadlock a call chain that is waiting on this very agent); from then on arrivals wait for
    * the next instance. `done` gets whether it was deactivated, or the save's (reported) failure.
+   * @internal
    */
   protected deactivateThen(activation: Activation, reason: DeactivationReason, done: (result: boolean | Failure) => void): void {
     if (activation.registration === undefined || activation.retired) return done(false);

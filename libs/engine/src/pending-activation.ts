@@ -1,7 +1,9 @@
 import type { Activation } from './activation.js';
 
-type Ready = (activation: Activation) => void;
-type Failed = (error: unknown) => void;
+/** Called with the live activation. */
+export type ActivationReady = (activation: Activation) => void;
+/** Called with why there is no activation (the builder or the load failed, or the type is unknown). */
+export type ActivationFailed = (error: unknown) => void;
 
 /**
  * An activation under way (building the agent, making room under the cap, loading its state), or
@@ -11,9 +13,9 @@ type Failed = (error: unknown) => void;
  * activations have one waiter, the message that started them: it is kept without an array.
  */
 export class PendingActivation {
-  private firstReady: Ready | undefined = undefined;
-  private firstFailed: Failed | undefined = undefined;
-  private others: (Ready | Failed)[] | undefined = undefined;
+  private firstReady: ActivationReady | undefined = undefined;
+  private firstFailed: ActivationFailed | undefined = undefined;
+  private others: (ActivationReady | ActivationFailed)[] | undefined = undefined;
   private settled = false;
   private activation: Activation | undefined = undefined;
   private error: unknown = undefined;
@@ -35,7 +37,7 @@ export class PendingActivation {
   }
 
   /** Calls `ready` with the live activation, or `failed` with why there is none; at once if settled. */
-  onSettled(ready: Ready, failed: Failed): void {
+  onSettled(ready: ActivationReady, failed: ActivationFailed): void {
     if (this.settled) {
       if (this.activation !== undefined) ready(this.activation);
       else failed(this.error);
@@ -77,8 +79,8 @@ export class PendingActivation {
     else failed(error);
     if (others === undefined) return;
     for (let index = 0; index < others.length; index += 2) {
-      if (activation !== undefined) (others[index] as Ready)(activation);
-      else (others[index + 1] as Failed)(error);
+      if (activation !== undefined) (others[index] as ActivationReady)(activation);
+      else (others[index + 1] as ActivationFailed)(error);
     }
   }
 }
