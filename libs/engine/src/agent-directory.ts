@@ -3,6 +3,7 @@ import {
   AgentId,
   AgentInstantiationContext,
   AgentNotFoundError,
+  isNoOpLifecycle,
   type Agent,
   type AgentEngine,
   type RegisterAgentBuilderOptions,
@@ -14,7 +15,8 @@ import { AgentStatePersistence } from './agent-state-persistence.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import { callLifecycle, Failure } from './failure.js';
 import { ignore, LiveAgents } from './live-agents.js';
-import { PendingActivation } from './pending-activation.js';
+import { Countdown, Later, whenReady } from './later.js';
+import { BUILDING, PendingActivation } from './pending-activation.js';
 
 /** What an `AgentDirectory` is built with. */
 export interface AgentDirectoryOptions {
@@ -105,7 +107,7 @@ export class AgentDirectory extends LiveAgents {
     const existing = this.activations.get(key);
     if (existing !== undefined) return existing.closing ? this.afterClosing(existing, id) : existing;
     const pending = this.pending.get(key);
-    if (pending !== undefined) return pending;
+    if (pending !== undefined) return pending === BUILDING ? this.pendingFor(key) : pending;
     const registration = this.types.builder(id.type);
     if (registration === undefined) return PendingActivation.failed(this.notFound(id));
     return this.activate(id, key, registration);
@@ -161,10 +163,12 @@ export class AgentDirectory extends LiveAgents {
   }
 
   /**
-   * Builds the agent and, as needed, makes room under the cap and loads its stored state: the
-   * deactivations that make room and the load run side by side, and the new instance goes live
-   * once both have ended (so the cap holds, and a slow store slows activations down instead of
-   * letting closing instances pile up).
+   * Builds the agent and, as needed, makes room under the cap and loads its stored state; the new
+   * instance goes live once both have ended (so the cap holds, and a slow store slows activations
+   * down instead of letting closing instances pile up). Each step returns its outcome when it ends
+   * at once: with a synchronous store and agents whose save and close are no-ops, the whole
+   * activation ends before this returns and the caller gets the live instance, with no callback
+   * and no `PendingActivation` allocated.
    */
   private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | PendingActivation {
     const persistence = registration.persistence !== 'none' ? this.persistence : undefined;
@@ -177,44 +181,80 @@ export class AgentDirectory extends LiveAgents {
     } catch (error) {
       return PendingActivation.failed(this.constructionFailed(id, error));
     }
+    this.pending.set(key, BUILDING);
+    let outcome: Activation | Failure | Later<Activation | Failure>;
+    if (isThenable(built)) {
+      const later = new Later<Activation | Failure>();
+      Promise.resolve(built).then(
+        (agent) => whenReady(this.prepare(id, registration, agent, persistence, full), (result) => later.end(result)),
+        (error: unknown) => later.end(new Failure(error)),
+      );
+      outcome = later;
+    } else {
+      outcome = this.prepare(id, registration, built, persistence, full);
+    }
+    if (!(outcome instanceof Later)) return this.activated(key, id, outcome, persistence !== undefined);
+    const pending = this.pendingFor(key);
+    outcome.onEnd((result) => this.activated(key, id, result, persistence !== undefined));
+    return pending;
+  }
+
+  /** The `PendingActivation` of an activation under way, made now if none had to wait for it yet. */
+  private pendingFor(key: string): PendingActivation {
+    const entry = this.pending.get(key);
+    if (entry instanceof PendingActivation) return entry;
     const pending = new PendingActivation();
     this.pending.set(key, pending);
-    let activation: Activation | undefined;
-    let live: Activation | undefined;
-    let failure: Failure | undefined;
-    let outstanding = full ? 2 : 1;
-    const partDone = (partFailure?: Failure): void => {
-      failure ??= partFailure;
-      if (--outstanding > 0) return;
-      if (failure === undefined && activation !== undefined) {
-        live = this.addActivation(activation, persistence !== undefined && activation.stateVersion !== null);
-        this.pending.delete(key);
-        return pending.succeed(activation);
-      }
-      const error = failure?.error;
-      const fail = (): void => {
-        this.pending.delete(key);
-        pending.fail(this.constructionFailed(id, error));
-      };
-      // Nothing half-built is kept: an instance that could not take its state is closed.
-      if (activation === undefined) fail();
-      else callLifecycle(activation.agent, 'close', undefined, undefined, fail);
-    };
-    const withAgent = (agent: unknown): void => {
-      try {
-        activation = new Activation(id, registration.checkBuilt(agent), registration);
-      } catch (error) {
-        return partDone(new Failure(error));
-      }
-      if (persistence === undefined) partDone();
-      else persistence.loadThen(activation, partDone);
-    };
-    if (full) this.makeRoom(partDone);
-    if (isThenable(built)) Promise.resolve(built).then(withAgent, (error: unknown) => partDone(new Failure(error)));
-    else withAgent(built);
-    // With a synchronous store and agents whose save and close are no-ops, everything above has
-    // already ended: the caller gets the live instance and goes on without a callback.
-    return live ?? pending;
+    return pending;
+  }
+
+  /** Room under the cap and the stored state, for the instance built from `agent`. */
+  private prepare(
+    id: AgentId,
+    registration: AgentRegistration,
+    agent: unknown,
+    persistence: AgentStatePersistence | undefined,
+    full: boolean,
+  ): Activation | Failure | Later<Activation | Failure> {
+    let activation: Activation;
+    try {
+      activation = new Activation(id, registration.checkBuilt(agent), registration);
+    } catch (error) {
+      return new Failure(error);
+    }
+    const room = full ? this.makeRoom() : undefined;
+    const loaded = persistence === undefined ? null : persistence.loadNow(activation);
+    if (room === undefined && !(loaded instanceof Later)) return this.afterLoad(activation, loaded);
+    const later = new Later<Activation | Failure>();
+    const roomMade = (): void => whenReady(loaded, (result) => whenReady(this.afterLoad(activation, result), (outcome) => later.end(outcome)));
+    if (room === undefined) roomMade();
+    else room.onEnd(roomMade);
+    return later;
+  }
+
+  /** The loaded instance, or the load's failure once the instance that could not take its state is closed. */
+  private afterLoad(activation: Activation, loaded: Failure | null): Activation | Failure | Later<Activation | Failure> {
+    if (loaded === null) return activation;
+    if (isNoOpLifecycle(activation.agent.close)) return loaded;
+    const later = new Later<Activation | Failure>();
+    callLifecycle(activation.agent, 'close', undefined, undefined, () => later.end(loaded));
+    return later;
+  }
+
+  /** Ends an activation: the instance goes live, or every message waiting for it hears why not. */
+  private activated(key: string, id: AgentId, result: Activation | Failure, loadedState: boolean): Activation | PendingActivation {
+    const waiting = this.pending.get(key);
+    if (result instanceof Failure) {
+      this.pending.delete(key);
+      const error = this.constructionFailed(id, result.error);
+      if (!(waiting instanceof PendingActivation)) return PendingActivation.failed(error);
+      waiting.fail(error);
+      return waiting;
+    }
+    this.addActivation(result, loadedState && result.stateVersion !== null);
+    this.pending.delete(key);
+    if (waiting instanceof PendingActivation) waiting.succeed(result);
+    return result;
   }
 
   private addActivation(activation: Activation, stateLoaded: boolean): Activation {
@@ -247,27 +287,27 @@ export class AgentDirectory extends LiveAgents {
   }
 
   /**
-   * Starts deactivating least-recently-used idle agents until one more fits under the cap (or none
-   * is idle); `done` once they have all ended. A failed save keeps its victim (reported): the new
-   * agent is activated anyway rather than trying every agent.
+   * Deactivates least-recently-used idle agents until one more fits under the cap (or none is
+   * idle); `undefined` when that ended at once, else a `Later` that ends when every deactivation
+   * started here has. A failed save keeps its victim (reported): the new agent is activated anyway
+   * rather than trying every agent.
    */
-  private makeRoom(done: () => void): void {
+  private makeRoom(): Later<void> | undefined {
     const cap = this.maxActiveAgents ?? Infinity;
-    let outstanding = 1;
-    const ended = (): void => {
-      if (--outstanding === 0) done();
-    };
+    let countdown: Countdown | undefined;
     // Instances being deactivated are on their way out; activations under way (this one among
     // them) are on their way in.
     while (this.activations.size - this.closingCount + this.pending.size > cap) {
       const victim = this.idle.leastRecentlyUsed();
       if (victim === undefined) break; // none idle: activate anyway, shed the excess later
       const closing = this.closingCount;
-      outstanding++;
-      this.deactivateThen(victim, 'capacity', ended);
-      if (this.closingCount === closing) break; // not deactivating after all: do not pick it again
+      const outcome = this.deactivateNow(victim, 'capacity');
+      if (outcome === true) continue;
+      if (!(outcome instanceof Later)) break; // its save failed, or it was not deactivated after all
+      (countdown ??= new Countdown()).add(outcome);
+      if (this.closingCount === closing) break; // not on its way out: do not pick it again
     }
-    ended();
+    return countdown?.seal();
   }
 
   private shedIdle(): void {

@@ -2,6 +2,7 @@ import { assertJsonSafeState, type StateStore, type StoredState } from '@agentop
 import { AgentOperaError, isNoOpLifecycle, type AgentId, type AgentState } from '@agentopera/types';
 import type { Activation } from './activation.js';
 import { callLifecycle, Failure, type Completion } from './failure.js';
+import { Later, whenReady } from './later.js';
 import { StoreDeadlines } from './store-deadlines.js';
 
 /** A state store call that did not settle within the engine's `stateStoreTimeoutMs`. */
@@ -46,25 +47,44 @@ export class AgentStatePersistence {
   }
 
   loadThen(activation: Activation, done: Completion): void {
-    const loaded = (stored: StoredState | undefined): void => {
-      if (stored === undefined) {
-        activation.stateVersion = null;
-        return done();
-      }
-      callLifecycle(activation.agent, 'loadState', stored.state, undefined, (failure) => {
-        if (failure === undefined) activation.stateVersion = stored.version;
-        done(failure);
-      });
-    };
+    whenReady(this.loadNow(activation), (failure) => done(failure ?? undefined));
+  }
+
+  /**
+   * `loadThen` that returns its outcome (`null`: loaded, or nothing stored) when it ends at once (a
+   * store with `getNow`, and nothing stored or a no-op `loadState`), else a `Later` of it.
+   */
+  loadNow(activation: Activation): Failure | null | Later<Failure | null> {
     const store = this.store;
-    if (store.getNow === undefined) return this.bounded('get', activation.id, () => store.get(activation.id), loaded, done);
+    if (store.getNow === undefined) {
+      const later = new Later<Failure | null>();
+      this.bounded('get', activation.id, () => store.get(activation.id), (stored) => whenReady(this.loaded(activation, stored), (outcome) => later.end(outcome)), (failure) => later.end(failure ?? null));
+      return later;
+    }
     let stored: StoredState | undefined;
     try {
       stored = store.getNow(activation.id);
     } catch (error) {
-      return done(new Failure(error));
+      return new Failure(error);
     }
-    loaded(stored);
+    return this.loaded(activation, stored);
+  }
+
+  private loaded(activation: Activation, stored: StoredState | undefined): Failure | null | Later<Failure | null> {
+    if (stored === undefined) {
+      activation.stateVersion = null;
+      return null;
+    }
+    if (isNoOpLifecycle(activation.agent.loadState)) {
+      activation.stateVersion = stored.version;
+      return null;
+    }
+    const later = new Later<Failure | null>();
+    callLifecycle(activation.agent, 'loadState', stored.state, undefined, (failure) => {
+      if (failure === undefined) activation.stateVersion = stored.version;
+      later.end(failure ?? null);
+    });
+    return later;
   }
 
   /**

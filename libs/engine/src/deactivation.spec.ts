@@ -279,3 +279,31 @@ describe('lifecycle methods marked as having no effect (noOpLifecycle)', () => {
     expect(calls).toEqual(['override', 'close']);
   });
 });
+
+describe('stop() while agents are deactivated', () => {
+  it('does not save an instance deactivated while it was saving others (its next instance owns the state)', async () => {
+    const store = new ControllableStore();
+    const gate = deferred();
+    const writes: string[] = [];
+    const set = store.set.bind(store);
+    // Holds the writes of counter/a only, so counter/b can be deactivated meanwhile.
+    store.set = async (id, state, options) => {
+      writes.push(id.key);
+      if (id.key === 'a') await gate.promise;
+      return set(id, state, options);
+    };
+    engine = new LocalAgentEngine({ stateStore: store });
+    await engine.registerAgentBuilder('counter', counters([]));
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    await engine.sendMessage('tick', idOf('b'));
+    const stopping = engine.stop(); // saves a first (held), then comes to b
+    await eventually(() => writes.includes('a'), 'stop() is saving a');
+    expect(await engine.deactivate(idOf('b'))).toBe(true);
+    gate.resolve();
+    await stopping;
+    // Before the fix, stop() went on to save b's retired instance: a second write of b that a
+    // later instance of b, loaded from the deactivation's save, would conflict with.
+    expect(writes).toEqual(['a', 'b']);
+  });
+});

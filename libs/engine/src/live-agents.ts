@@ -5,7 +5,8 @@ import type { AgentStatePersistence } from './agent-state-persistence.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import { callLifecycle, Failure } from './failure.js';
 import { IdleTracker } from './idle-tracker.js';
-import type { PendingActivation } from './pending-activation.js';
+import { Later, whenReady } from './later.js';
+import { PendingActivation, type BUILDING } from './pending-activation.js';
 
 /**
  * The live instances of an engine's agents and how they leave: deactivation (once idle: save,
@@ -23,7 +24,7 @@ export class LiveAgents {
   /** @internal */
   protected readonly activations = new Map<string, Activation>();
   /** @internal */
-  protected readonly pending = new Map<string, PendingActivation>();
+  protected readonly pending = new Map<string, PendingActivation | typeof BUILDING>();
   /** @internal */
   protected readonly idle: IdleTracker;
   /** @internal Deactivations under way: those agents are already on their way out of the cap. */
@@ -72,40 +73,61 @@ export class LiveAgents {
    * @internal
    */
   protected deactivateThen(activation: Activation, reason: DeactivationReason, done: (result: boolean | Failure) => void): void {
-    if (activation.registration === undefined || activation.retired) return done(false);
-    if (activation.closing) return activation.onClosingEnded(() => done(activation.retired));
-    if (activation.inFlight > 0) return activation.onIdle(() => this.deactivateThen(activation, reason, done));
-    if (this.activations.get(activation.key) !== activation) return done(false);
+    whenReady(this.deactivateNow(activation, reason), done);
+  }
+
+  /**
+   * `deactivateThen` that returns its outcome when it ends at once (an idle agent, a synchronous
+   * store, no-op `saveState` and `close`: no callback allocated), else a `Later` of it.
+   * @internal
+   */
+  protected deactivateNow(activation: Activation, reason: DeactivationReason): boolean | Failure | Later<boolean | Failure> {
+    if (activation.registration === undefined || activation.retired) return false;
+    if (activation.closing) {
+      const later = new Later<boolean | Failure>();
+      activation.onClosingEnded(() => later.end(activation.retired));
+      return later;
+    }
+    if (activation.inFlight > 0) {
+      const later = new Later<boolean | Failure>();
+      activation.onIdle(() => this.deactivateThen(activation, reason, (result) => later.end(result)));
+      return later;
+    }
+    if (this.activations.get(activation.key) !== activation) return false;
     this.idle.busy(activation);
     activation.beginClosing();
     this.closingCount++;
     const saved = this.saveForNow(activation, 'deactivate');
-    if (saved === undefined) this.saveFor(activation, 'deactivate', (result) => this.closeAfterSave(activation, reason, result, done));
-    else this.closeAfterSave(activation, reason, saved, done);
+    if (saved !== undefined) return this.closeAfterSave(activation, reason, saved);
+    const later = new Later<boolean | Failure>();
+    this.saveFor(activation, 'deactivate', (result) => whenReady(this.closeAfterSave(activation, reason, result), (outcome) => later.end(outcome)));
+    return later;
   }
 
-  private closeAfterSave(activation: Activation, reason: DeactivationReason, saved: boolean | Failure, done: (result: boolean | Failure) => void): void {
+  private closeAfterSave(activation: Activation, reason: DeactivationReason, saved: boolean | Failure): boolean | Failure | Later<boolean | Failure> {
     if (saved instanceof Failure) {
       this.closingCount--;
       activation.endClosing();
       if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
-      return done(saved);
+      return saved;
     }
-    if (isNoOpLifecycle(activation.agent.close)) return this.dropClosed(activation, reason, saved, done);
+    if (isNoOpLifecycle(activation.agent.close)) return this.dropClosed(activation, reason, saved);
+    const later = new Later<boolean | Failure>();
     callLifecycle(activation.agent, 'close', undefined, undefined, (closeFailure) => {
       if (closeFailure !== undefined) this.events.unobserved(`closing ${activation.id.toString()} on deactivation failed`, closeFailure.error);
-      this.dropClosed(activation, reason, saved, done);
+      later.end(this.dropClosed(activation, reason, saved));
     });
+    return later;
   }
 
-  private dropClosed(activation: Activation, reason: DeactivationReason, saved: boolean, done: (result: boolean | Failure) => void): void {
+  private dropClosed(activation: Activation, reason: DeactivationReason, saved: boolean): true {
     this.activations.delete(activation.key);
     activation.retire();
     this.closingCount--;
     this.deactivatedCount++;
     this.events.deactivated(activation.id, reason, saved);
     activation.endClosing();
-    done(true);
+    return true;
   }
 
   /** Saves after a handled message (`persistence: 'turn'`); the caller's result waits for it. */
@@ -143,7 +165,9 @@ export class LiveAgents {
   async saveAll(): Promise<unknown[]> {
     const errors: unknown[] = [];
     for (const activation of [...this.activations.values()]) {
-      if (activation.registration?.persistence !== 'deactivate' || activation.closing) continue;
+      // Deactivated (or being deactivated) since the list was taken: its deactivation saved it, and
+      // a later instance may own the state by now.
+      if (activation.registration?.persistence !== 'deactivate' || activation.closing || activation.retired) continue;
       const saved = await this.save(activation, 'stop');
       if (saved instanceof Failure) errors.push(saved.error);
     }
@@ -161,7 +185,8 @@ export class LiveAgents {
     // Activations still under way (one waiting for room under the cap, say) finish first and are
     // closed too: none may outlive close().
     for (;;) {
-      if (this.pending.size > 0) await Promise.allSettled([...this.pending.values()].map((pending) => pending.promise()));
+      const pending = [...this.pending.values()].filter((entry) => entry instanceof PendingActivation);
+      if (pending.length > 0) await Promise.allSettled(pending.map((entry) => entry.promise()));
       const open = [...this.activations.values()].filter((activation) => !done.has(activation));
       if (open.length === 0 && this.pending.size === 0) return errors;
       for (const activation of open) {

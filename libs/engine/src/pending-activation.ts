@@ -6,6 +6,12 @@ export type ActivationReady = (activation: Activation) => void;
 export type ActivationFailed = (error: unknown) => void;
 
 /**
+ * Stands in the directory's map of activations under way for one that has not needed to wait
+ * yet: most end at once, and only one that must wait gets a `PendingActivation`.
+ */
+export const BUILDING: unique symbol = Symbol('activation under way');
+
+/**
  * An activation under way (building the agent, making room under the cap, loading its state), or
  * one that will start once the agent's previous instance is closed. Every message that arrives
  * meanwhile waits on the same one: an id never gets two instances. Waiters are callbacks, so the
