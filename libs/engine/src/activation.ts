@@ -19,24 +19,35 @@ class Turns {
   waitingHead = 0;
 }
 
+/** What fewer activations still need: waiters, queued saves, idle timeouts, turns. */
+class RareExtras {
+  closedWaiters: (() => void)[] | undefined = undefined;
+  idleWaiters: (() => void)[] | undefined = undefined;
+  saveQueue: (() => void)[] | undefined = undefined;
+  timeoutNode: ListNode<Activation> | undefined = undefined;
+  turns: Turns | undefined = undefined;
+}
+
+const RETIRED = 1;
+const CLOSING = 2;
+const SAVING = 4;
+
 /**
  * What only some activations need (deactivation, stored state, idle tracking, turns): kept apart
  * so that a plain agent costs the engine a few fields, not a dozen (a million idle agents are a
  * normal load). It is also the activation's place in the idle tracker's least-recently-used list,
- * which every tracked activation needs: one object, not two.
+ * which every tracked activation needs: one object, not two. Agents under a cap churn through
+ * these by the thousand per second, so the flags share one field and the rest waits in `rare`.
  */
 class ActivationExtras extends ListNode<Activation> {
-  retired = false;
-  closing = false;
-  closedWaiters: (() => void)[] | undefined = undefined;
-  idleWaiters: (() => void)[] | undefined = undefined;
+  flags = 0;
   stateVersion: string | null = null;
-  /** Set while a save runs; the starts of the saves waiting for it, once there are any. */
-  saving = false;
-  saveQueue: (() => void)[] | undefined = undefined;
   idleSince = 0;
-  timeoutNode: ListNode<Activation> | undefined = undefined;
-  turns: Turns | undefined = undefined;
+  rare: RareExtras | undefined = undefined;
+
+  get rarer(): RareExtras {
+    return (this.rare ??= new RareExtras());
+  }
 }
 
 /**
@@ -75,35 +86,37 @@ export class Activation {
 
   /** Set once deactivated: the instance is closed and no message may reach it any more. */
   get retired(): boolean {
-    return this.extras?.retired === true;
+    return ((this.extras?.flags ?? 0) & RETIRED) !== 0;
   }
 
   retire(): void {
-    this.more.retired = true;
+    this.more.flags |= RETIRED;
   }
 
   /** Whether it is being deactivated: arrivals wait for that to end, then reach a new instance. */
   get closing(): boolean {
-    return this.extras?.closing === true;
+    return ((this.extras?.flags ?? 0) & CLOSING) !== 0;
   }
 
   /** Marks the start of a deactivation; `endClosing` marks its end, closed or not, and wakes waiters. */
   beginClosing(): void {
-    this.more.closing = true;
+    this.more.flags |= CLOSING;
   }
 
   endClosing(): void {
     const more = this.more;
-    more.closing = false;
-    const waiters = more.closedWaiters;
-    more.closedWaiters = undefined;
+    more.flags &= ~CLOSING;
+    const rare = more.rare;
+    if (rare === undefined) return;
+    const waiters = rare.closedWaiters;
+    rare.closedWaiters = undefined;
     if (waiters !== undefined) for (const wake of waiters) wake();
   }
 
   /** Calls `wake` once the deactivation under way has ended (at once when none is). */
   onClosingEnded(wake: () => void): void {
     if (!this.closing) return wake();
-    (this.more.closedWaiters ??= []).push(wake);
+    (this.more.rarer.closedWaiters ??= []).push(wake);
   }
 
   whenClosingEnded(): Promise<void> {
@@ -112,15 +125,15 @@ export class Activation {
 
   /** Calls `wake` once no message is in flight any more (checked by the directory on `leave`). */
   onIdle(wake: () => void): void {
-    (this.more.idleWaiters ??= []).push(wake);
+    (this.more.rarer.idleWaiters ??= []).push(wake);
   }
 
   /** Takes the waiters registered by `onIdle`. */
   takeIdleWaiters(): (() => void)[] | undefined {
-    const extras = this.extras;
-    if (extras === undefined) return undefined;
-    const waiters = extras.idleWaiters;
-    extras.idleWaiters = undefined;
+    const rare = this.extras?.rare;
+    if (rare === undefined) return undefined;
+    const waiters = rare.idleWaiters;
+    rare.idleWaiters = undefined;
     return waiters;
   }
 
@@ -139,25 +152,25 @@ export class Activation {
    */
   startSave(save: () => void): void {
     const more = this.more;
-    if (!more.saving) {
-      more.saving = true;
+    if ((more.flags & SAVING) === 0) {
+      more.flags |= SAVING;
       return save();
     }
-    (more.saveQueue ??= []).push(save);
+    (more.rarer.saveQueue ??= []).push(save);
   }
 
   /** Whether a save of this instance is running. */
   get isSaving(): boolean {
-    return this.extras?.saving === true;
+    return ((this.extras?.flags ?? 0) & SAVING) !== 0;
   }
 
   /** The running save has ended: starts the next one, if any. */
   saveEnded(): void {
     const more = this.more;
-    const next = more.saveQueue?.shift();
+    const next = more.rare?.saveQueue?.shift();
     if (next === undefined) {
-      more.saving = false;
-      more.saveQueue = undefined;
+      more.flags &= ~SAVING;
+      if (more.rare !== undefined) more.rare.saveQueue = undefined;
       return;
     }
     next();
@@ -179,7 +192,7 @@ export class Activation {
   /** @internal Its place among the idle agents with its idle timeout, in expiry order. */
   get timeoutNode(): ListNode<Activation> {
     const more = this.more;
-    return (more.timeoutNode ??= new ListNode<Activation>(this));
+    return (more.rarer.timeoutNode ??= new ListNode<Activation>(this));
   }
 
   /** Whether the engine built it (and may therefore deactivate it and build it again). */
@@ -197,7 +210,7 @@ export class Activation {
 
   private get turns(): Turns {
     const more = this.more;
-    return (more.turns ??= new Turns());
+    return (more.rarer.turns ??= new Turns());
   }
 
   /** `runTurn` with callbacks: a turn that can start now costs no promise of its own. */

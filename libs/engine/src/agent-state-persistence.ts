@@ -5,6 +5,9 @@ import { callLifecycle, Failure, type Completion } from './failure.js';
 import { Later, whenReady } from './later.js';
 import { StoreDeadlines } from './store-deadlines.js';
 
+/** What a `saveState` marked as a no-op returns. */
+const EMPTY_STATE: AgentState = Object.freeze({});
+
 /** A state store call that did not settle within the engine's `stateStoreTimeoutMs`. */
 export class StateStoreTimeoutError extends AgentOperaError {
   override readonly name = 'StateStoreTimeoutError';
@@ -33,6 +36,7 @@ export class StateStoreTimeoutError extends AgentOperaError {
  */
 export class AgentStatePersistence {
   private readonly deadlines: StoreDeadlines;
+  private readonly setOptions: { expectedVersion: string | null } = { expectedVersion: null };
 
   constructor(
     readonly store: StateStore,
@@ -105,7 +109,9 @@ export class AgentStatePersistence {
     const store = this.store;
     if (store.setNow === undefined || activation.isSaving || !isNoOpLifecycle(activation.agent.saveState)) return undefined;
     try {
-      activation.stateVersion = store.setNow(activation.id, {}, { expectedVersion: activation.stateVersion });
+      // The call is synchronous, so one options object serves every save; the state is a copy-in.
+      this.setOptions.expectedVersion = activation.stateVersion;
+      activation.stateVersion = store.setNow(activation.id, EMPTY_STATE, this.setOptions);
       return null;
     } catch (error) {
       return new Failure(error);
