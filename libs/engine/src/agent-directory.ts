@@ -17,6 +17,7 @@ import { callLifecycle, Failure } from './failure.js';
 import { ignore, LiveAgents } from './live-agents.js';
 import { Countdown, Later, whenReady } from './later.js';
 import { BUILDING, PendingActivation } from './pending-activation.js';
+import type { DeliveryEpoch } from './bare-deliveries.js';
 
 /** What an `AgentDirectory` is built with. */
 export interface AgentDirectoryOptions {
@@ -100,17 +101,40 @@ export class AgentDirectory extends LiveAgents {
   /**
    * The live activation when there is one (or a synchronous builder and nothing to load makes one
    * now: the common case, no promise), else the activation under way. A builder runs at most once
-   * per activation, however many first messages race.
+   * per activation, however many first messages race. A bare agent becomes a full activation.
    */
   activationNow(id: AgentId): Activation | PendingActivation {
+    const entry = this.entryNow(id);
+    return entry instanceof Activation || entry instanceof PendingActivation ? entry : this.promote(id.toString(), entry, id);
+  }
+
+  /**
+   * `activationNow` for the engine's fast path: a bare agent (see `AgentRegistration.plain`) comes
+   * back as it is, and one activated now for a plain type is kept bare. Its deliveries are counted
+   * with `startBare()` instead of `enter`/`leave`.
+   */
+  entryNow(id: AgentId): Activation | Agent | PendingActivation {
     const key = id.toString();
     const existing = this.activations.get(key);
-    if (existing !== undefined) return existing.closing ? this.afterClosing(existing, id) : existing;
+    if (existing !== undefined) {
+      if (!(existing instanceof Activation)) return existing;
+      return existing.closing ? this.afterClosing(existing, id) : existing;
+    }
     const pending = this.pending.get(key);
     if (pending !== undefined) return pending === BUILDING ? this.pendingFor(key) : pending;
     const registration = this.types.builder(id.type);
     if (registration === undefined) return PendingActivation.failed(this.notFound(id));
     return this.activate(id, key, registration);
+  }
+
+  /** Counts one delivery to a bare agent; `finish()` the epoch returned when it ends. */
+  startBare(): DeliveryEpoch {
+    return this.bare.start();
+  }
+
+  /** @internal */
+  protected registrationOf(type: string): AgentRegistration | undefined {
+    return this.types.builder(type);
   }
 
   activation(id: AgentId): Promise<Activation> {
@@ -170,14 +194,17 @@ export class AgentDirectory extends LiveAgents {
    * activation ends before this returns and the caller gets the live instance, with no callback
    * and no `PendingActivation` allocated.
    */
-  private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | PendingActivation {
+  private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | Agent | PendingActivation {
     const persistence = registration.persistence !== 'none' ? this.persistence : undefined;
     const cap = this.maxActiveAgents;
     const full = cap !== undefined && this.activations.size - this.closingCount + this.pending.size >= cap;
     let built: unknown;
     try {
       built = AgentInstantiationContext.populateContext(this.engine, id, registration.builder);
-      if (persistence === undefined && !full && !isThenable(built)) return this.addActivation(new Activation(id, registration.checkBuilt(built), registration), false);
+      if (persistence === undefined && !full && !isThenable(built)) {
+        const agent = registration.checkBuilt(built);
+        return registration.plain ? this.addBare(key, id, agent) : this.addActivation(new Activation(id, agent, registration), false);
+      }
     } catch (error) {
       return PendingActivation.failed(this.constructionFailed(id, error));
     }
@@ -255,6 +282,13 @@ export class AgentDirectory extends LiveAgents {
     this.pending.delete(key);
     if (waiting instanceof PendingActivation) waiting.succeed(result);
     return result;
+  }
+
+  private addBare(key: string, id: AgentId, agent: Agent): Agent {
+    this.activations.set(key, agent);
+    this.activatedCount++;
+    this.events.activated(id, false);
+    return agent;
   }
 
   private addActivation(activation: Activation, stateLoaded: boolean): Activation {

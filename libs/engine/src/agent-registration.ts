@@ -14,6 +14,11 @@ export class AgentRegistration {
    * Derived once here so that dispatch reads one field.
    */
   readonly direct: boolean;
+  /**
+   * Whether its instances need nothing but the agent itself: direct, idleness untracked, nothing
+   * persisted. The directory keeps them bare, without an `Activation`.
+   */
+  readonly plain: boolean;
 
   constructor(
     readonly type: string,
@@ -26,6 +31,7 @@ export class AgentRegistration {
     readonly tracked: boolean,
   ) {
     this.direct = !serial && persistence !== 'turn';
+    this.plain = this.direct && !tracked && persistence === 'none';
   }
 
   /** Checks what a builder returned against `expectedClass`. */

@@ -1,6 +1,7 @@
 import type { MessageQueue } from '@agentopera/queue';
-import type { AgentId } from '@agentopera/types';
-import type { Activation } from './activation.js';
+import type { Agent, AgentId } from '@agentopera/types';
+import { Activation } from './activation.js';
+import type { DeliveryEpoch } from './bare-deliveries.js';
 import { cancelledError, type DeliveryParts } from './delivery-parts.js';
 import { EngineMessageContext } from './engine-message-context.js';
 import type { MessageEnvelope, PublishMessageEnvelope, SendMessageEnvelope } from './envelopes.js';
@@ -43,17 +44,39 @@ export class Dispatcher {
       envelope.reject(cancelledError(token));
       return finish(envelope, queue);
     }
-    const found = this.parts.directory.activationNow(envelope.recipient);
-    if (found instanceof PendingActivation) {
-      // Built asynchronously (stored state, room under the cap, an async builder): the delivery
-      // goes on, on this same path, once the activation is live.
-      found.onSettled(
-        (activation) => this.sendTo(envelope, activation, queue),
-        (error) => this.sendFailed(envelope, error, queue),
-      );
-      return;
+    const found = this.parts.directory.entryNow(envelope.recipient);
+    if (found instanceof Activation) return this.sendTo(envelope, found, queue);
+    if (!(found instanceof PendingActivation)) return this.sendToBare(envelope, found, queue);
+    // Built asynchronously (stored state, room under the cap, an async builder): the delivery
+    // goes on, on this same path, once the activation is live.
+    found.onSettled(
+      (activation) => this.sendTo(envelope, activation, queue),
+      (error) => this.sendFailed(envelope, error, queue),
+    );
+  }
+
+  /** A send to a bare agent: the handler, counted in the directory's current delivery epoch. */
+  private sendToBare(envelope: SendMessageEnvelope, agent: Agent, queue: EnvelopeQueue): void {
+    const ctx = new EngineMessageContext(envelope.sender, null, true, envelope);
+    const epoch = this.parts.directory.startBare();
+    let result: Promise<unknown>;
+    try {
+      result = this.parts.runner.callAgent(agent, envelope.recipient, envelope.message, ctx, envelope.chain);
+    } catch (error) {
+      epoch.finish();
+      return this.sendFailed(envelope, error, queue);
     }
-    this.sendTo(envelope, found, queue);
+    Promise.resolve(result).then(
+      (response) => {
+        epoch.finish();
+        envelope.resolve(response);
+        finish(envelope, queue);
+      },
+      (error: unknown) => {
+        epoch.finish();
+        this.sendFailed(envelope, error, queue);
+      },
+    );
   }
 
   private sendFailed(envelope: SendMessageEnvelope, error: unknown, queue: EnvelopeQueue): void {
@@ -133,10 +156,13 @@ export class Dispatcher {
     let failures: Map<number, unknown> | undefined;
     // Each recipient counts as busy until the whole publish has been handled: one array per
     // publish instead of a closure per delivery to leave each one as it ends.
-    const entered: Activation[] = [];
+    const entered: (Activation | DeliveryEpoch)[] = [];
     const settled = (): void => {
       if (--pending > 0) return;
-      for (const activation of entered) directory.leave(activation);
+      for (const entry of entered) {
+        if (entry instanceof Activation) directory.leave(entry);
+        else entry.finish();
+      }
       if (failures !== undefined) this.parts.recordBackgroundError(failures.get(Math.min(...failures.keys())));
       done();
     };
@@ -148,9 +174,9 @@ export class Dispatcher {
       const recipient = recipients[index];
       if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
       pending++;
-      const activation = directory.activationNow(recipient);
-      if (activation instanceof PendingActivation || activation.registration?.direct === false) {
-        this.deliverOne(envelope, recipient, activation).then(settled, (error: unknown) => failed(index, error));
+      const found = directory.entryNow(recipient);
+      if (found instanceof PendingActivation || (found instanceof Activation && found.registration?.direct === false)) {
+        this.deliverOne(envelope, recipient, found).then(settled, (error: unknown) => failed(index, error));
         continue;
       }
       const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
@@ -158,11 +184,18 @@ export class Dispatcher {
         events.publishFailure(envelope.message, recipient, error);
         failed(index, error);
       };
-      directory.enter(activation);
-      entered.push(activation);
+      let agent: Agent;
+      if (found instanceof Activation) {
+        directory.enter(found);
+        entered.push(found);
+        agent = found.agent;
+      } else {
+        entered.push(directory.startBare());
+        agent = found;
+      }
       let result: Promise<unknown>;
       try {
-        result = runner.callDirect(activation, recipient, envelope.message, ctx, undefined);
+        result = runner.callAgent(agent, recipient, envelope.message, ctx, undefined);
       } catch (error) {
         fail(error);
         continue;

@@ -104,10 +104,13 @@ export class HandlerRunner {
 
   /** Starts the handler synchronously (no turn, no save); the caller does `enter`/`leave`. */
   callDirect(activation: Activation, recipient: AgentId, message: unknown, ctx: MessageContext, chain: CallChain | undefined): Promise<unknown> {
-    if (this.directory.hasSerialTypes) {
-      return MessageHandlerContext.populateChainedContext(recipient, chain, callHandler, activation.agent, message, ctx);
-    }
-    return this.callInScope(recipient, activation.agent, message, ctx);
+    return this.callAgent(activation.agent, recipient, message, ctx, chain);
+  }
+
+  /** `callDirect` for an agent kept bare (no `Activation`); the caller counts the delivery. */
+  callAgent(agent: Agent, recipient: AgentId, message: unknown, ctx: MessageContext, chain: CallChain | undefined): Promise<unknown> {
+    if (this.directory.hasSerialTypes) return MessageHandlerContext.populateChainedContext(recipient, chain, callHandler, agent, message, ctx);
+    return this.callInScope(recipient, agent, message, ctx);
   }
 
   private async handleAndSave(

@@ -1,6 +1,8 @@
 import type { DeactivationReason, StateSaveOccasion } from '@agentopera/telemetry';
-import { AgentId, describeValue, isNoOpLifecycle } from '@agentopera/types';
-import type { Activation } from './activation.js';
+import { AgentId, describeValue, isNoOpLifecycle, type Agent } from '@agentopera/types';
+import { Activation } from './activation.js';
+import type { AgentRegistration } from './agent-registration.js';
+import { BareDeliveries } from './bare-deliveries.js';
 import type { AgentStatePersistence } from './agent-state-persistence.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import { callLifecycle, Failure } from './failure.js';
@@ -17,12 +19,17 @@ import { PendingActivation, type BUILDING } from './pending-activation.js';
  * end and reach the next instance, never the closing one. A failed save ends the deactivation with
  * the instance still live (reported), to be tried again later.
  */
-export class LiveAgents {
+export abstract class LiveAgents {
   /** Instances built (or registered) so far, and instances deactivated. */
   activatedCount = 0;
   deactivatedCount = 0;
+  /**
+   * Live instances by id string: an `Activation`, or the agent itself for a bare (plain) agent.
+   * @internal
+   */
+  protected readonly activations = new Map<string, Activation | Agent>();
   /** @internal */
-  protected readonly activations = new Map<string, Activation>();
+  protected readonly bare = new BareDeliveries();
   /** @internal */
   protected readonly pending = new Map<string, PendingActivation | typeof BUILDING>();
   /** @internal */
@@ -47,9 +54,36 @@ export class LiveAgents {
     return this.activations.size;
   }
 
-  /** Every live instance, in activation order. */
-  live(): IterableIterator<Activation> {
-    return this.activations.values();
+  /** Every live instance, in activation order; a bare agent becomes a full activation on the way. */
+  *live(): IterableIterator<Activation> {
+    for (const [key, entry] of this.activations) yield entry instanceof Activation ? entry : this.promote(key, entry);
+  }
+
+  /** Every live agent by id string, in activation order, bare ones as they are. */
+  *agents(): IterableIterator<[string, Agent]> {
+    for (const [key, entry] of this.activations) yield [key, entry instanceof Activation ? entry.agent : entry];
+  }
+
+  /** A message accepted by `enter` is done with `activation`. */
+  abstract leave(activation: Activation): void;
+
+  /** @internal */
+  protected abstract registrationOf(type: string): AgentRegistration | undefined;
+
+  /**
+   * Makes a bare agent a full activation (to deactivate it, say). Deliveries that reached it bare
+   * may still be running: it counts as busy until every delivery of that epoch has finished.
+   * @internal
+   */
+  protected promote(key: string, agent: Agent, id: AgentId = AgentId.fromStr(key)): Activation {
+    const activation = new Activation(id, agent, this.registrationOf(id.type));
+    this.activations.set(key, activation);
+    const epoch = this.bare.cut();
+    if (epoch.count > 0) {
+      activation.inFlight++;
+      epoch.onDrained(() => this.leave(activation));
+    }
+    return activation;
   }
 
   /**
@@ -59,8 +93,10 @@ export class LiveAgents {
    */
   deactivate(id: AgentId): Promise<boolean> {
     if (!(id instanceof AgentId)) return Promise.reject(new TypeError(`deactivate needs an AgentId, got ${describeValue(id)}`));
-    const activation = this.activations.get(id.toString());
-    if (activation === undefined) return Promise.resolve(false);
+    const key = id.toString();
+    const entry = this.activations.get(key);
+    if (entry === undefined) return Promise.resolve(false);
+    const activation = entry instanceof Activation ? entry : this.promote(key, entry, id);
     return new Promise<boolean>((resolve, reject) => {
       this.deactivateThen(activation, 'requested', (result) => (result instanceof Failure ? reject(result.error) : resolve(result)));
     });
@@ -165,6 +201,7 @@ export class LiveAgents {
   async saveAll(): Promise<unknown[]> {
     const errors: unknown[] = [];
     for (const activation of [...this.activations.values()]) {
+      if (!(activation instanceof Activation)) continue; // bare: nothing persisted
       // Deactivated (or being deactivated) since the list was taken: its deactivation saved it, and
       // a later instance may own the state by now.
       if (activation.registration?.persistence !== 'deactivate' || activation.closing || activation.retired) continue;
@@ -187,7 +224,7 @@ export class LiveAgents {
     for (;;) {
       const pending = [...this.pending.values()].filter((entry) => entry instanceof PendingActivation);
       if (pending.length > 0) await Promise.allSettled(pending.map((entry) => entry.promise()));
-      const open = [...this.activations.values()].filter((activation) => !done.has(activation));
+      const open = [...this.live()].filter((activation) => !done.has(activation));
       if (open.length === 0 && this.pending.size === 0) return errors;
       for (const activation of open) {
         done.add(activation);

@@ -344,7 +344,7 @@ export class NatsAgentEngine implements AgentEngine {
   /** The state of every agent live in this process, keyed by `agentId.toString()`. */
   async saveState(): Promise<EngineState> {
     const state: EngineState = {};
-    for (const activation of [...this.directory.live()]) state[activation.key] = await activation.agent.saveState();
+    for (const [key, agent] of [...this.directory.agents()]) state[key] = await agent.saveState();
     return state;
   }
 
