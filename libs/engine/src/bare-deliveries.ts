@@ -4,9 +4,10 @@ export class DeliveryEpoch {
   private closed = false;
   private waiters: (() => void)[] | undefined = undefined;
 
-  /** A delivery counted by `BareDeliveries.start` has finished. */
-  finish(): void {
-    if (--this.count === 0 && this.closed) this.wake();
+  /** `deliveries` (one by default) counted by `BareDeliveries.start` have finished. */
+  finish(deliveries = 1): void {
+    this.count -= deliveries;
+    if (this.count === 0 && this.closed) this.wake();
   }
 
   /** Calls `then` once every delivery of this (closed) epoch has finished: at once if none runs. */

@@ -154,15 +154,18 @@ export class Dispatcher {
     const sender = envelope.sender;
     let pending = 1; // held until every delivery has started
     let failures: Map<number, unknown> | undefined;
-    // Each recipient counts as busy until the whole publish has been handled: one array per
-    // publish instead of a closure per delivery to leave each one as it ends.
-    const entered: (Activation | DeliveryEpoch)[] = [];
+    // Each recipient counts as busy until the whole publish has been handled: no closure per
+    // delivery to leave each one as it ends. Bare recipients are counted in their delivery epoch,
+    // which only changes when a bare agent is promoted (rare): one count for all of them.
+    let entered: Activation[] | undefined;
+    let bareEpoch: DeliveryEpoch | undefined;
+    let bareCount = 0;
+    let otherEpochs: DeliveryEpoch[] | undefined;
     const settled = (): void => {
       if (--pending > 0) return;
-      for (const entry of entered) {
-        if (entry instanceof Activation) directory.leave(entry);
-        else entry.finish();
-      }
+      if (entered !== undefined) for (const activation of entered) directory.leave(activation);
+      bareEpoch?.finish(bareCount);
+      if (otherEpochs !== undefined) for (const epoch of otherEpochs) epoch.finish(1);
       if (failures !== undefined) this.parts.recordBackgroundError(failures.get(Math.min(...failures.keys())));
       done();
     };
@@ -175,24 +178,33 @@ export class Dispatcher {
       if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
       pending++;
       const found = directory.entryNow(recipient);
-      if (found instanceof PendingActivation || (found instanceof Activation && found.registration?.direct === false)) {
+      let agent: Agent;
+      if (found instanceof Activation) {
+        if (found.registration?.direct === false) {
+          this.deliverOne(envelope, recipient, found).then(settled, (error: unknown) => failed(index, error));
+          continue;
+        }
+        directory.enter(found);
+        (entered ??= []).push(found);
+        agent = found.agent;
+      } else if (found instanceof PendingActivation) {
         this.deliverOne(envelope, recipient, found).then(settled, (error: unknown) => failed(index, error));
         continue;
+      } else {
+        const epoch = directory.startBare();
+        if (bareEpoch === undefined || epoch === bareEpoch) {
+          bareEpoch = epoch;
+          bareCount++;
+        } else {
+          (otherEpochs ??= []).push(epoch);
+        }
+        agent = found;
       }
       const ctx = new EngineMessageContext(sender, envelope.channel, false, envelope);
       const fail = (error: unknown): void => {
         events.publishFailure(envelope.message, recipient, error);
         failed(index, error);
       };
-      let agent: Agent;
-      if (found instanceof Activation) {
-        directory.enter(found);
-        entered.push(found);
-        agent = found.agent;
-      } else {
-        entered.push(directory.startBare());
-        agent = found;
-      }
       let result: Promise<unknown>;
       try {
         result = runner.callAgent(agent, recipient, envelope.message, ctx, undefined);
