@@ -49,7 +49,8 @@ export class AgentDirectory extends LiveAgents {
   private readonly types: AgentTypeRegistry;
   private readonly engine: AgentEngine;
   private readonly maxActiveAgents: number | undefined;
-  private readonly alwaysTrackCallChains: boolean;
+  /** See `hasSerialTypes`: a field, as every send and delivery reads it. */
+  private serialTypes: boolean;
   /** Tracked activations built since the last macrotask, not yet counted as idle (see `addActivation`). */
   private fresh: Activation[] = [];
 
@@ -57,7 +58,7 @@ export class AgentDirectory extends LiveAgents {
     super(options.events, options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs));
     this.engine = options.engine;
     this.maxActiveAgents = options.maxActiveAgents;
-    this.alwaysTrackCallChains = options.alwaysTrackCallChains ?? false;
+    this.serialTypes = options.alwaysTrackCallChains ?? false;
     this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
   }
 
@@ -68,7 +69,14 @@ export class AgentDirectory extends LiveAgents {
   // ---------------------------------------------------------------- registration
 
   register(type: string, builder: unknown, options: RegisterAgentBuilderOptions<Agent>): AgentRegistration {
-    return this.types.addBuilder(type, builder, options);
+    const registration = this.types.addBuilder(type, builder, options);
+    this.serialTypes ||= registration.serial;
+    return registration;
+  }
+
+  /** Set once a serial type is registered (or from the start, with `alwaysTrackCallChains`): only then do sends carry their call chain. */
+  get hasSerialTypes(): boolean {
+    return this.serialTypes;
   }
 
   async registerInstance(agent: Agent, id: AgentId): Promise<void> {
@@ -79,10 +87,6 @@ export class AgentDirectory extends LiveAgents {
     this.activatedCount++;
   }
 
-  /** Set once a serial type is registered: only then do sends carry their call chain. */
-  get hasSerialTypes(): boolean {
-    return this.alwaysTrackCallChains || this.types.hasSerialTypes;
-  }
 
   isKnown(id: AgentId): boolean {
     return this.types.hasBuilder(id.type) || this.activations.has(id.toString());
@@ -120,6 +124,16 @@ export class AgentDirectory extends LiveAgents {
       if (!(existing instanceof Activation)) return existing;
       return existing.closing ? this.afterClosing(existing, id) : existing;
     }
+    return this.entryWhenAbsent(id, key);
+  }
+
+  /** The live entry of `key` as it is: an activation (perhaps closing), a bare agent, or none. */
+  liveEntry(key: string): Activation | Agent | undefined {
+    return this.activations.get(key);
+  }
+
+  /** `entryNow` for an id that `liveEntry` found no entry for (its key given, not looked up again). */
+  entryWhenAbsent(id: AgentId, key: string): Activation | Agent | PendingActivation {
     const pending = this.pending.get(key);
     if (pending !== undefined) return pending === BUILDING ? this.pendingFor(key) : pending;
     const registration = this.types.builder(id.type);

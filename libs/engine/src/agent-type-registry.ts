@@ -14,8 +14,6 @@ import { parseRegistration, type AgentRegistration, type RegistrationContext } f
  * autogen). A type is one or the other, never both.
  */
 export class AgentTypeRegistry {
-  /** Set once a serial type is registered: only then do sends carry their call chain. */
-  hasSerialTypes = false;
   private readonly builders = new Map<string, AgentRegistration>();
   /** Types registered through `registerAgentInstance`, with the one class their instances have. */
   private readonly instanceTypes = new Map<string, unknown>();
@@ -28,7 +26,6 @@ export class AgentTypeRegistry {
     }
     const registration = parseRegistration(type, builder, options, this.context);
     this.builders.set(type, registration);
-    if (registration.serial) this.hasSerialTypes = true;
     return registration;
   }
 

@@ -44,7 +44,13 @@ export class Dispatcher {
       envelope.reject(cancelledError(token));
       return finish(envelope, queue);
     }
-    const found = this.parts.directory.entryNow(envelope.recipient);
+    const directory = this.parts.directory;
+    const recipient = envelope.recipient;
+    const key = recipient.toString();
+    // The live entry first, checked here: a bare agent (the common case) costs one type check.
+    const entry = directory.liveEntry(key);
+    if (entry !== undefined && !(entry instanceof Activation)) return this.sendToBare(envelope, entry, queue);
+    const found = entry === undefined ? directory.entryWhenAbsent(recipient, key) : entry.closing ? directory.activationNow(recipient) : entry;
     if (found instanceof Activation) return this.sendTo(envelope, found, queue);
     if (!(found instanceof PendingActivation)) return this.sendToBare(envelope, found, queue);
     // Built asynchronously (stored state, room under the cap, an async builder): the delivery
