@@ -16,6 +16,7 @@ export { AgentDirectory, type AgentDirectoryOptions } from './agent-directory.js
 export { Activation } from './activation.js';
 export { LiveAgents } from './live-agents.js';
 export { PendingActivation, type ActivationFailed, type ActivationReady } from './pending-activation.js';
+export { DeliveryEpoch } from './bare-deliveries.js';
 export { AgentRegistration } from './agent-registration.js';
 export { HandlerRunner } from './handler-runner.js';
 export { EngineEventLog } from './engine-event-log.js';
