@@ -45,3 +45,9 @@ export function settleWith<T>(call: () => Promise<T> | T, done: (failure: Failur
 function isPromiseLike<T>(value: Promise<T> | T): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
+
+/** Throws the one error, an `AggregateError` of several (`${count} ${what}`), or nothing. */
+export function throwAll(errors: readonly unknown[], what: string): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} ${what}`);
+}

@@ -22,3 +22,5 @@ export { HandlerRunner } from './handler-runner.js';
 export { EngineEventLog } from './engine-event-log.js';
 export { StateStoreTimeoutError } from './agent-state-persistence.js';
 export { DEFAULT_STATE_STORE_TIMEOUT_MS } from './engine-options.js';
+export { parseEngineState } from './engine-state.js';
+export { throwAll } from './failure.js';

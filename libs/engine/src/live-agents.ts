@@ -1,5 +1,5 @@
 import type { DeactivationReason, StateSaveOccasion } from '@agentopera/telemetry';
-import { AgentId, describeValue, isNoOpLifecycle, type Agent } from '@agentopera/types';
+import { AgentId, describeValue, isNoOpLifecycle, type Agent, type EngineState } from '@agentopera/types';
 import { Activation } from './activation.js';
 import type { AgentRegistration } from './agent-registration.js';
 import { BareDeliveries } from './bare-deliveries.js';
@@ -62,6 +62,13 @@ export abstract class LiveAgents {
   /** Every live agent by id string, in activation order, bare ones as they are. */
   *agents(): IterableIterator<[string, Agent]> {
     for (const [key, entry] of this.activations) yield [key, entry instanceof Activation ? entry.agent : entry];
+  }
+
+  /** The state of every live agent, keyed by `agentId.toString()` (an engine's `saveState`). */
+  async saveStates(): Promise<EngineState> {
+    const state: EngineState = {};
+    for (const [key, agent] of [...this.agents()]) state[key] = await agent.saveState();
+    return state;
   }
 
   /** A message accepted by `enter` is done with `activation`. */

@@ -29,6 +29,7 @@ import { AgentDirectory } from './agent-directory.js';
 import { Dispatcher } from './dispatcher.js';
 import { EngineEventLog } from './engine-event-log.js';
 import { isPlainObject, parseEngineState } from './engine-state.js';
+import { throwAll } from './failure.js';
 import type { MessageEnvelope } from './envelopes.js';
 import { HandlerRunner } from './handler-runner.js';
 import { MessageIntake, failEnqueue } from './message-intake.js';
@@ -350,10 +351,8 @@ export class LocalAgentEngine implements AgentEngine {
   }
 
   /** The state of every live agent, keyed by `agentId.toString()`. */
-  async saveState(): Promise<EngineState> {
-    const state: EngineState = {};
-    for (const [key, agent] of [...this.directory.agents()]) state[key] = await agent.saveState();
-    return state;
+  saveState(): Promise<EngineState> {
+    return this.directory.saveStates();
   }
 
   /**
@@ -384,9 +383,4 @@ export class LocalAgentEngine implements AgentEngine {
   registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void {
     this.serializationRegistry.addSerializer(serializer);
   }
-}
-
-function throwAll(errors: unknown[], what: string): void {
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} ${what}`);
 }

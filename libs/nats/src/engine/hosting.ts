@@ -6,6 +6,7 @@ import type { ClusterNames } from '../cluster/cluster-names.js';
 import { ClusterNode, type ClusterTimings, type Slot } from '../cluster/cluster-node.js';
 import type { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
+import { partitionOf } from '../partition.js';
 
 export interface HostingParts {
   readonly nc: NatsConnection;
@@ -73,6 +74,21 @@ export class Hosting {
   /** Whether this process owns the partition now (and may handle, save and ack for it). */
   owns(type: string, partition: number): boolean {
     return this.node?.mayAct({ type, partition }) ?? false;
+  }
+
+  /** The partition an agent's id falls in. */
+  partitionOf(id: AgentId): number {
+    return partitionOf(id.type, id.key, this.parts.partitions);
+  }
+
+  /** The slot (`type/partition`) an agent's id falls in. */
+  slotOf(id: AgentId): string {
+    return `${id.type}/${this.partitionOf(id)}`;
+  }
+
+  /** Whether this process owns the partition of `id` now. */
+  ownsAgent(id: AgentId): boolean {
+    return this.owns(id.type, this.partitionOf(id));
   }
 
   ownedSlots(): string[] {

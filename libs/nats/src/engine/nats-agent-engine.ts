@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { AgentDirectory, EngineEventLog, HandlerRunner, DEFAULT_STATE_STORE_TIMEOUT_MS } from '@agentopera/engine';
+import { AgentDirectory, EngineEventLog, HandlerRunner, DEFAULT_STATE_STORE_TIMEOUT_MS, parseEngineState, throwAll } from '@agentopera/engine';
 import type { MessageSerializer, SerializationRegistry } from '@agentopera/serialization';
 import type { StateStore } from '@agentopera/state';
 import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
@@ -27,7 +27,6 @@ import {
 import type { ClusterNames } from '../cluster/cluster-names.js';
 import type { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
 import type { ReplyRouter } from '../cluster/reply-router.js';
-import { partitionOf } from '../partition.js';
 import { CallChains } from './call-chains.js';
 import type { ClusterSubscriptions } from './cluster-subscriptions.js';
 import { openEngineParts, type EngineParts } from './engine-parts.js';
@@ -99,7 +98,7 @@ export class NatsAgentEngine implements AgentEngine {
       replicas: options.replicas,
       publisher,
       handle: (msg) => this.inbound.handle(msg),
-      agentsOf: (slot) => [...this.directory.live()].filter((a) => a.registration !== undefined && this.slotOf(a.id) === slot),
+      agentsOf: (slot) => [...this.directory.live()].filter((a) => a.registration !== undefined && this.hosting.slotOf(a.id) === slot),
       deactivate: (id) => this.directory.deactivate(id),
       fenceOff: (id) => this.fencedStore?.fenceOff(id),
       onError: (error) => this.events.unobserved('the cluster plumbing failed', error),
@@ -107,7 +106,7 @@ export class NatsAgentEngine implements AgentEngine {
     const fenced = (this.fencedStore =
       stateStore === undefined
         ? undefined
-        : new FencedStateStore(stateStore, processId, (id) => this.hosting.owns(id.type, this.partitionOf(id)), (id, error) =>
+        : new FencedStateStore(stateStore, processId, (id) => this.hosting.ownsAgent(id), (id, error) =>
             this.events.unobserved(`the state of ${id.toString()} was not saved: this process no longer owns it`, error),
           ));
     this.directory = new AgentDirectory({
@@ -342,20 +341,14 @@ export class NatsAgentEngine implements AgentEngine {
   }
 
   /** The state of every agent live in this process, keyed by `agentId.toString()`. */
-  async saveState(): Promise<EngineState> {
-    const state: EngineState = {};
-    for (const [key, agent] of [...this.directory.agents()]) state[key] = await agent.saveState();
-    return state;
+  saveState(): Promise<EngineState> {
+    return this.directory.saveStates();
   }
 
   /** Loads state into the agents of this state that this process owns; others are skipped. */
   async loadState(state: EngineState): Promise<void> {
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-      throw new InvalidStateError(`loadState needs a plain object of agent states, got ${describeValue(state)}`);
-    }
-    for (const [key, agentState] of Object.entries(state)) {
-      const id = AgentId.fromStr(key);
-      if (this.directory.isKnown(id) && this.isLocal(id)) await (await this.directory.activation(id)).agent.loadState(agentState);
+    for (const [id, agentState] of parseEngineState(state)) {
+      if (this.isLocal(id)) await (await this.directory.activation(id)).agent.loadState(agentState);
     }
   }
 
@@ -371,17 +364,9 @@ export class NatsAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- internals
 
-  private partitionOf(id: AgentId): number {
-    return partitionOf(id.type, id.key, this.hosting.partitions);
-  }
-
-  private slotOf(id: AgentId): string {
-    return `${id.type}/${this.partitionOf(id)}`;
-  }
-
   /** Whether the agent lives in this process now (its type is hosted here and its partition owned). */
   private isLocal(id: AgentId): boolean {
-    return this.directory.isKnown(id) && this.hosting.owns(id.type, this.partitionOf(id));
+    return this.directory.isKnown(id) && this.hosting.ownsAgent(id);
   }
 
   private async localAgent(id: AgentId): Promise<Agent> {
@@ -408,9 +393,4 @@ export class NatsAgentEngine implements AgentEngine {
     this.backgroundError = undefined;
     throw recorded.error;
   }
-}
-
-function throwAll(errors: unknown[], what: string): void {
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} ${what}`);
 }
