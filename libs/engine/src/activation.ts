@@ -195,11 +195,6 @@ export class Activation {
     return (more.rarer.timeoutNode ??= new ListNode<Activation>(this));
   }
 
-  /** Whether the engine built it (and may therefore deactivate it and build it again). */
-  get rebuildable(): boolean {
-    return this.registration !== undefined;
-  }
-
   /**
    * Runs `work` as a turn of this (serial) agent: now if no turn runs or the call belongs to the
    * running turn's chain, else after the turns that arrived before it.

@@ -15,10 +15,6 @@ export class IdleTracker {
 
   constructor(private readonly onExpired: (activation: Activation) => void) {}
 
-  get idleCount(): number {
-    return this.lru.size;
-  }
-
   idle(activation: Activation, now: number): void {
     activation.idleSince = now;
     this.lru.push(activation.lruNode);

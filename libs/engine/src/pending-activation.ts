@@ -26,16 +26,6 @@ export class PendingActivation {
   private activation: Activation | undefined = undefined;
   private error: unknown = undefined;
 
-  /** A pending activation that ends as `promise` does. */
-  static from(promise: Promise<Activation>): PendingActivation {
-    const pending = new PendingActivation();
-    promise.then(
-      (activation) => pending.succeed(activation),
-      (error: unknown) => pending.fail(error),
-    );
-    return pending;
-  }
-
   static failed(error: unknown): PendingActivation {
     const pending = new PendingActivation();
     pending.fail(error);
