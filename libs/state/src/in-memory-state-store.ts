@@ -4,10 +4,20 @@ import { assertJsonSafeState } from './json-safe-state.js';
 import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from './state-store.js';
 import { checkAgentId, checkDeleteOptions, checkSetOptions, idString, versionMatches } from './store-input.js';
 
+/** A stored state other than `{}`, as JSON text, and its version. */
 interface Entry {
   readonly json: string;
-  readonly version: string;
+  readonly version: number;
 }
+
+/**
+ * What the map holds: an `Entry`, or only the version of an entry whose state is `{}` (most agents
+ * that have never changed their state). A number is held in the map slot itself, so a store of a
+ * million such entries keeps no object per entry, and the garbage collector has none to move.
+ */
+type Slot = Entry | number;
+
+const EMPTY_JSON = '{}';
 
 /**
  * A `StateStore` in this process's memory: for tests, and for engines whose agents may lose their
@@ -16,7 +26,7 @@ interface Entry {
  * holding a version from before the delete cannot overwrite a newer entry.
  */
 export class InMemoryStateStore implements StateStore {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Slot>();
   #lastVersion = 0;
   #closed = false;
 
@@ -36,8 +46,10 @@ export class InMemoryStateStore implements StateStore {
 
   getNow(id: AgentId): StoredState | undefined {
     this.#checkOpen();
-    const entry = this.#entries.get(idString(checkAgentId(id)));
-    return entry && { state: JSON.parse(entry.json) as AgentState, version: entry.version };
+    const slot = this.#entries.get(idString(checkAgentId(id)));
+    if (slot === undefined) return undefined;
+    if (typeof slot === 'number') return { state: {}, version: String(slot) };
+    return { state: JSON.parse(slot.json) as AgentState, version: String(slot.version) };
   }
 
   setNow(id: AgentId, state: AgentState, options?: SetStateOptions): string {
@@ -45,19 +57,18 @@ export class InMemoryStateStore implements StateStore {
     const key = idString(checkAgentId(id));
     const expected = checkSetOptions(id, options);
     assertJsonSafeState(id, state);
-    const actual = this.#entries.get(key)?.version ?? null;
-    if (!versionMatches(expected, actual)) throw new StateConflictError(id, expected ?? null, actual);
-    const version = String(++this.#lastVersion);
-    this.#entries.set(key, { json: JSON.stringify(state), version });
-    return version;
+    this.#checkVersion(id, key, expected);
+    const version = ++this.#lastVersion;
+    const json = JSON.stringify(state);
+    this.#entries.set(key, json === EMPTY_JSON ? version : { json, version });
+    return String(version);
   }
 
   async delete(id: AgentId, options?: DeleteStateOptions): Promise<boolean> {
     this.#checkOpen();
     const key = idString(checkAgentId(id));
     const expected = checkDeleteOptions(id, options);
-    const actual = this.#entries.get(key)?.version ?? null;
-    if (!versionMatches(expected, actual)) throw new StateConflictError(id, expected ?? null, actual);
+    this.#checkVersion(id, key, expected);
     return this.#entries.delete(key);
   }
 
@@ -65,6 +76,15 @@ export class InMemoryStateStore implements StateStore {
   async close(): Promise<void> {
     this.#closed = true;
     this.#entries.clear();
+  }
+
+  /** Throws `StateConflictError` unless a write expecting `expected` may replace the entry of `key`. */
+  #checkVersion(id: AgentId, key: string, expected: string | null | undefined): void {
+    if (expected === undefined) return;
+    const slot = this.#entries.get(key);
+    // Absent expects null; present expects its version (made a string only to compare it).
+    const actual = slot === undefined ? null : String(typeof slot === 'number' ? slot : slot.version);
+    if (!versionMatches(expected, actual)) throw new StateConflictError(id, expected, actual);
   }
 
   #checkOpen(): void {

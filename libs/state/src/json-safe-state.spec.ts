@@ -93,4 +93,19 @@ describe('assertJsonSafeState', () => {
     for (let depth = 0; depth < 100_000; depth++) state = { next: state };
     expect(messageOf(state)).toBe('counter/a: state is nested too deeply to store');
   });
+
+  it('checks an object again on every call unless it is frozen (a frozen flat one cannot change)', () => {
+    const state: Record<string, unknown> = { n: 1 };
+    assertJsonSafeState(id, state);
+    state.seen = new Map();
+    expect(messageOf(state)).toBe('counter/a: state.seen is a Map');
+    const frozen = Object.freeze({ n: 1 });
+    assertJsonSafeState(id, frozen);
+    assertJsonSafeState(id, frozen);
+    // Frozen, but only at the top: what it holds can still change, so it is walked each time.
+    const shallow = Object.freeze({ list: [1] as unknown[] });
+    assertJsonSafeState(id, shallow);
+    shallow.list.push(new Date(0));
+    expect(messageOf(shallow)).toBe('counter/a: state.list[1] is a Date');
+  });
 });

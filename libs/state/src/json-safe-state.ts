@@ -151,6 +151,9 @@ function isFlatJsonObject(object: object): boolean {
   return true;
 }
 
+/** The last frozen object `isFlatJsonObject` accepted. */
+let lastFrozenFlat: object | undefined = undefined;
+
 /**
  * Throws `InvalidStateError` unless `state` is a plain object that survives
  * `JSON.parse(JSON.stringify(state))` unchanged: plain objects, arrays without holes, strings,
@@ -162,7 +165,13 @@ export function assertJsonSafeState(id: AgentId, state: unknown): asserts state 
     const what = state === null ? 'null' : Array.isArray(state) ? 'an array' : (describeUnsafePrimitive(state) ?? `a ${typeof state}`);
     throw new InvalidStateError(`${id.type}/${id.key}: state is ${what}; a state must be a plain object`);
   }
-  if (isFlatJsonObject(state)) return;
+  if (state === lastFrozenFlat) return;
+  if (isFlatJsonObject(state)) {
+    // A frozen flat object cannot change, so it stays safe: the next check of it is one comparison
+    // (an engine saves the same frozen `{}` for every agent whose `saveState` is a no-op).
+    if (Object.isFrozen(state)) lastFrozenFlat = state;
+    return;
+  }
   try {
     new Walk(id).value(state);
   } catch (error) {

@@ -161,6 +161,24 @@ export function describeStateStoreConformance(
         expect(await store.get(counter)).toEqual({ state: { n: 2 }, version: current });
       }));
 
+      it('treats the empty state {} like any other: versions, copies, conditions, conflicts', withStore(async (store) => {
+        // Most agents keep {}, so a store may well hold it apart: it must behave the same.
+        const first = await store.set(counter, {}, { expectedVersion: null });
+        const copy = (await store.get(counter))?.state as Record<string, unknown>;
+        copy.n = 1;
+        expect(await store.get(counter)).toEqual({ state: {}, version: first });
+        const conflict = await conflictOf(store.set(counter, {}, { expectedVersion: null }));
+        expect([conflict.expected, conflict.actual]).toEqual([null, first]);
+        const second = await store.set(counter, { n: 1 }, { expectedVersion: first });
+        const third = await store.set(counter, {}, { expectedVersion: second });
+        expect(new Set([first, second, third]).size).toBe(3);
+        expect(await conflictOf(store.set(counter, {}, { expectedVersion: second }))).toMatchObject({ expected: second, actual: third });
+        expect(await store.get(counter)).toEqual({ state: {}, version: third });
+        await expect(store.delete(counter, { expectedVersion: second })).rejects.toBeInstanceOf(StateConflictError);
+        expect(await store.delete(counter, { expectedVersion: third })).toBe(true);
+        expect(await store.get(counter)).toBeUndefined();
+      }));
+
       it('with a version when there is no entry, rejects (actual null) and creates nothing', withStore(async (store) => {
         const version = await store.set(counter, { n: 1 });
         await store.delete(counter);
