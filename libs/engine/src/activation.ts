@@ -19,7 +19,7 @@ class Turns {
   waitingHead = 0;
 }
 
-/** What fewer activations still need: waiters, queued saves, idle timeouts, turns. */
+/** What fewer activations need: waiters, queued saves, idle timeouts, turns. */
 class RareExtras {
   closedWaiters: (() => void)[] | undefined = undefined;
   idleWaiters: (() => void)[] | undefined = undefined;
@@ -33,45 +33,39 @@ const CLOSING = 2;
 const SAVING = 4;
 
 /**
- * What only some activations need (deactivation, stored state, idle tracking, turns): kept apart
- * so that a plain agent costs the engine a few fields, not a dozen (a million idle agents are a
- * normal load). It is also the activation's place in the idle tracker's least-recently-used list,
- * which every tracked activation needs: one object, not two. Agents under a cap churn through
- * these by the thousand per second, so the flags share one field and the rest waits in `rare`.
- */
-class ActivationExtras extends ListNode<Activation> {
-  flags = 0;
-  stateVersion: string | null = null;
-  idleSince = 0;
-  rare: RareExtras | undefined = undefined;
-
-  get rarer(): RareExtras {
-    return (this.rare ??= new RareExtras());
-  }
-}
-
-/**
  * One live instance of an agent and its bookkeeping: the messages in flight (idleness), the
  * serial agent's turns, and the version of its stored state.
  *
  * Turns (serial agents): at most one runs at a time and waiting ones start in arrival order, which
  * is the order their messages left the engine's queue. A call whose chain contains the running
  * turn is part of that turn (the turn is awaiting it), so it runs at once: A→B→A cannot deadlock.
+ *
+ * An activation is its own node in the idle tracker's least-recently-used list, and its flags share
+ * one field: agents under a cap churn through activations by the thousand per second, and each
+ * object less per activation is less for the garbage collector to move. What only some need waits
+ * in `rare`. (Plain agents have no activation at all: see `AgentRegistration.plain`.)
  */
-export class Activation {
+export class Activation extends ListNode<Activation> {
   /** Messages accepted for this instance whose handling has not finished (turn waits included). */
   inFlight = 0;
-  private extras: ActivationExtras | undefined = undefined;
+  private flags = 0;
+  /** The stored state's version this instance loaded or last wrote; `null`: nothing stored. */
+  stateVersion: string | null = null;
+  /** Monotonic time it last fell idle: kept for agents with an idle timeout only. */
+  idleSince = 0;
+  private rare: RareExtras | undefined = undefined;
 
   constructor(
     readonly id: AgentId,
     readonly agent: Agent,
     /** `undefined` for an instance given to `registerAgentInstance`: it can never be rebuilt. */
     readonly registration: AgentRegistration | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
-  private get more(): ActivationExtras {
-    return (this.extras ??= new ActivationExtras(this));
+  private get rarer(): RareExtras {
+    return (this.rare ??= new RareExtras());
   }
 
   /** The directory's key for it: the id's string form (built once by the id). */
@@ -86,27 +80,26 @@ export class Activation {
 
   /** Set once deactivated: the instance is closed and no message may reach it any more. */
   get retired(): boolean {
-    return ((this.extras?.flags ?? 0) & RETIRED) !== 0;
+    return (this.flags & RETIRED) !== 0;
   }
 
   retire(): void {
-    this.more.flags |= RETIRED;
+    this.flags |= RETIRED;
   }
 
   /** Whether it is being deactivated: arrivals wait for that to end, then reach a new instance. */
   get closing(): boolean {
-    return ((this.extras?.flags ?? 0) & CLOSING) !== 0;
+    return (this.flags & CLOSING) !== 0;
   }
 
   /** Marks the start of a deactivation; `endClosing` marks its end, closed or not, and wakes waiters. */
   beginClosing(): void {
-    this.more.flags |= CLOSING;
+    this.flags |= CLOSING;
   }
 
   endClosing(): void {
-    const more = this.more;
-    more.flags &= ~CLOSING;
-    const rare = more.rare;
+    this.flags &= ~CLOSING;
+    const rare = this.rare;
     if (rare === undefined) return;
     const waiters = rare.closedWaiters;
     rare.closedWaiters = undefined;
@@ -116,7 +109,7 @@ export class Activation {
   /** Calls `wake` once the deactivation under way has ended (at once when none is). */
   onClosingEnded(wake: () => void): void {
     if (!this.closing) return wake();
-    (this.more.rarer.closedWaiters ??= []).push(wake);
+    (this.rarer.closedWaiters ??= []).push(wake);
   }
 
   whenClosingEnded(): Promise<void> {
@@ -125,24 +118,16 @@ export class Activation {
 
   /** Calls `wake` once no message is in flight any more (checked by the directory on `leave`). */
   onIdle(wake: () => void): void {
-    (this.more.rarer.idleWaiters ??= []).push(wake);
+    (this.rarer.idleWaiters ??= []).push(wake);
   }
 
   /** Takes the waiters registered by `onIdle`. */
   takeIdleWaiters(): (() => void)[] | undefined {
-    const rare = this.extras?.rare;
+    const rare = this.rare;
     if (rare === undefined) return undefined;
     const waiters = rare.idleWaiters;
     rare.idleWaiters = undefined;
     return waiters;
-  }
-
-  /** The stored state's version this instance loaded or last wrote; `null`: nothing stored. */
-  get stateVersion(): string | null {
-    return this.extras?.stateVersion ?? null;
-  }
-  set stateVersion(value: string | null) {
-    this.more.stateVersion = value;
   }
 
   /**
@@ -151,48 +136,37 @@ export class Activation {
    * ended; `save` calls `saveEnded` when it is done.
    */
   startSave(save: () => void): void {
-    const more = this.more;
-    if ((more.flags & SAVING) === 0) {
-      more.flags |= SAVING;
+    if ((this.flags & SAVING) === 0) {
+      this.flags |= SAVING;
       return save();
     }
-    (more.rarer.saveQueue ??= []).push(save);
+    (this.rarer.saveQueue ??= []).push(save);
   }
 
   /** Whether a save of this instance is running. */
   get isSaving(): boolean {
-    return ((this.extras?.flags ?? 0) & SAVING) !== 0;
+    return (this.flags & SAVING) !== 0;
   }
 
   /** The running save has ended: starts the next one, if any. */
   saveEnded(): void {
-    const more = this.more;
-    const next = more.rare?.saveQueue?.shift();
+    const next = this.rare?.saveQueue?.shift();
     if (next === undefined) {
-      more.flags &= ~SAVING;
-      if (more.rare !== undefined) more.rare.saveQueue = undefined;
+      this.flags &= ~SAVING;
+      if (this.rare !== undefined) this.rare.saveQueue = undefined;
       return;
     }
     next();
   }
 
-  /** Monotonic time it last fell idle, for idle timeouts (0: never idle yet). */
-  get idleSince(): number {
-    return this.extras?.idleSince ?? 0;
-  }
-  set idleSince(value: number) {
-    this.more.idleSince = value;
-  }
-
-  /** @internal Its place in the idle tracker's least-recently-used order. */
+  /** @internal Its place in the idle tracker's least-recently-used order: itself. */
   get lruNode(): ListNode<Activation> {
-    return this.more;
+    return this;
   }
 
   /** @internal Its place among the idle agents with its idle timeout, in expiry order. */
   get timeoutNode(): ListNode<Activation> {
-    const more = this.more;
-    return (more.rarer.timeoutNode ??= new ListNode<Activation>(this));
+    return (this.rarer.timeoutNode ??= new ListNode<Activation>(this));
   }
 
   /**
@@ -204,8 +178,7 @@ export class Activation {
   }
 
   private get turns(): Turns {
-    const more = this.more;
-    return (more.rarer.turns ??= new Turns());
+    return (this.rarer.turns ??= new Turns());
   }
 
   /** `runTurn` with callbacks: a turn that can start now costs no promise of its own. */

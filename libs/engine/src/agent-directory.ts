@@ -53,6 +53,12 @@ export class AgentDirectory extends LiveAgents {
   private serialTypes: boolean;
   /** Tracked activations built since the last macrotask, not yet counted as idle (see `addActivation`). */
   private fresh: Activation[] = [];
+  /**
+   * The key of the activation `activate` is preparing synchronously, kept out of `pending`: most
+   * end before `activate` returns, and a Map that goes from one entry to none and back reallocates
+   * its table each time (V8 shrinks it), which churned garbage on every activation under a cap.
+   */
+  private building: string | undefined = undefined;
 
   constructor(options: AgentDirectoryOptions) {
     super(options.events, options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs));
@@ -134,8 +140,12 @@ export class AgentDirectory extends LiveAgents {
 
   /** `entryNow` for an id that `liveEntry` found no entry for (its key given, not looked up again). */
   entryWhenAbsent(id: AgentId, key: string): Activation | Agent | PendingActivation {
-    const pending = this.pending.get(key);
-    if (pending !== undefined) return pending === BUILDING ? this.pendingFor(key) : pending;
+    if (this.pending.size > 0) {
+      const pending = this.pending.get(key);
+      if (pending !== undefined) return pending === BUILDING ? this.pendingFor(key) : pending;
+    }
+    // Looked up again while it is being prepared (by a store, an event listener): wait for it.
+    if (key === this.building) return this.pendingFor(key);
     const registration = this.types.builder(id.type);
     if (registration === undefined) return PendingActivation.failed(this.notFound(id));
     return this.activate(id, key, registration);
@@ -195,7 +205,7 @@ export class AgentDirectory extends LiveAgents {
     const waiters = activation.takeIdleWaiters();
     if (waiters !== undefined) for (const wake of waiters) wake();
     if (!activation.tracked || activation.closing || activation.retired || activation.inFlight > 0) return;
-    this.idle.idle(activation, performance.now());
+    this.idle.idle(activation);
     // Over the cap because nothing was idle when an agent was activated: shed the excess now.
     if (this.maxActiveAgents !== undefined && this.activations.size - this.closingCount > this.maxActiveAgents) this.shedIdle();
   }
@@ -211,7 +221,7 @@ export class AgentDirectory extends LiveAgents {
   private activate(id: AgentId, key: string, registration: AgentRegistration): Activation | Agent | PendingActivation {
     const persistence = registration.persistence !== 'none' ? this.persistence : undefined;
     const cap = this.maxActiveAgents;
-    const full = cap !== undefined && this.activations.size - this.closingCount + this.pending.size >= cap;
+    const full = cap !== undefined && this.activations.size - this.closingCount + this.underWay() >= cap;
     let built: unknown;
     try {
       built = AgentInstantiationContext.populateContext(this.engine, id, registration.builder);
@@ -222,7 +232,10 @@ export class AgentDirectory extends LiveAgents {
     } catch (error) {
       return PendingActivation.failed(this.constructionFailed(id, error));
     }
-    this.pending.set(key, BUILDING);
+    // Under way from here: lookups of this id wait for it, and it counts towards the cap. An
+    // activation that starts while another is being prepared (a nested one) goes in `pending`.
+    if (this.building === undefined) this.building = key;
+    else this.pending.set(key, BUILDING);
     let outcome: Activation | Failure | Later<Activation | Failure>;
     if (isThenable(built)) {
       const later = new Later<Activation | Failure>();
@@ -234,6 +247,7 @@ export class AgentDirectory extends LiveAgents {
     } else {
       outcome = this.prepare(id, registration, built, persistence, full);
     }
+    if (this.building === key) this.building = undefined;
     if (!(outcome instanceof Later)) return this.activated(key, id, outcome, persistence !== undefined);
     const pending = this.pendingFor(key);
     outcome.onEnd((result) => this.activated(key, id, result, persistence !== undefined));
@@ -246,7 +260,13 @@ export class AgentDirectory extends LiveAgents {
     if (entry instanceof PendingActivation) return entry;
     const pending = new PendingActivation();
     this.pending.set(key, pending);
+    if (this.building === key) this.building = undefined; // counted in `pending` from now on
     return pending;
+  }
+
+  /** Activations under way: on their way in, so they count towards the cap. */
+  private underWay(): number {
+    return this.pending.size + (this.building === undefined ? 0 : 1);
   }
 
   /** Room under the cap and the stored state, for the instance built from `agent`. */
@@ -284,16 +304,16 @@ export class AgentDirectory extends LiveAgents {
 
   /** Ends an activation: the instance goes live, or every message waiting for it hears why not. */
   private activated(key: string, id: AgentId, result: Activation | Failure, loadedState: boolean): Activation | PendingActivation {
-    const waiting = this.pending.get(key);
+    const waiting = this.pending.size === 0 ? undefined : this.pending.get(key);
     if (result instanceof Failure) {
-      this.pending.delete(key);
+      if (waiting !== undefined) this.pending.delete(key);
       const error = this.constructionFailed(id, result.error);
       if (!(waiting instanceof PendingActivation)) return PendingActivation.failed(error);
       waiting.fail(error);
       return waiting;
     }
     this.addActivation(result, loadedState && result.stateVersion !== null);
-    this.pending.delete(key);
+    if (waiting !== undefined) this.pending.delete(key);
     if (waiting instanceof PendingActivation) waiting.succeed(result);
     return result;
   }
@@ -325,7 +345,9 @@ export class AgentDirectory extends LiveAgents {
     this.fresh = [];
     const now = performance.now();
     for (const activation of fresh) {
-      if (activation.inFlight === 0 && !activation.retired && !activation.closing && activation.idleSince === 0) this.idle.idle(activation, now);
+      // Not idle yet, and no message in it nor ever was (one that had been in it left it idle).
+      const unused = activation.inFlight === 0 && !this.idle.isIdle(activation) && !activation.retired && !activation.closing;
+      if (unused) this.idle.idle(activation, now);
     }
   };
 
@@ -345,7 +367,7 @@ export class AgentDirectory extends LiveAgents {
     let countdown: Countdown | undefined;
     // Instances being deactivated are on their way out; activations under way (this one among
     // them) are on their way in.
-    while (this.activations.size - this.closingCount + this.pending.size > cap) {
+    while (this.activations.size - this.closingCount + this.underWay() > cap) {
       const victim = this.idle.leastRecentlyUsed();
       if (victim === undefined) break; // none idle: activate anyway, shed the excess later
       const closing = this.closingCount;

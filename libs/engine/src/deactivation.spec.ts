@@ -1,4 +1,4 @@
-import { CollectingEventLogger, AgentActivatedEvent, AgentDeactivatedEvent, StateSaveFailedEvent } from '@agentopera/telemetry';
+import { CollectingEventLogger, AgentActivatedEvent, AgentDeactivatedEvent, StateSaveFailedEvent, type EventLogger } from '@agentopera/telemetry';
 import { InMemoryStateStore } from '@agentopera/state';
 import { AgentId, markNoOpLifecycle } from '@agentopera/types';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -151,6 +151,35 @@ describe('maxActiveAgents', () => {
     await eventually(() => engine.activeAgentCount === 1, 'only the instance stays');
     expect(pinned.closed).toBe(false);
     expect(await engine.sendMessage('tick', idOf('a'))).toBe(2);
+  });
+
+  it('builds an agent once when it is looked up while its own activation is making room', async () => {
+    // Every step ends at once here (a synchronous store, no-op lifecycle methods), so the lookup
+    // from the event logger arrives while the activation of b is still on the stack.
+    class Stateless extends CounterAgent {}
+    Stateless.prototype.saveState = markNoOpLifecycle(async () => ({}));
+    Stateless.prototype.loadState = markNoOpLifecycle(async () => undefined);
+    Stateless.prototype.close = markNoOpLifecycle(async () => undefined);
+    const built: Stateless[] = [];
+    let lookup: Promise<unknown> | undefined;
+    const logger: EventLogger = {
+      isEnabled: () => true,
+      log: (event) => {
+        if (event instanceof AgentDeactivatedEvent) lookup ??= engine.tryGetUnderlyingAgentInstance(idOf('b'));
+      },
+    };
+    engine = new LocalAgentEngine({ stateStore: new InMemoryStateStore(), maxActiveAgents: 1, eventLogger: logger });
+    await engine.registerAgentBuilder('counter', () => {
+      const agent = new Stateless();
+      built.push(agent);
+      return agent;
+    });
+    engine.start();
+    await engine.sendMessage('tick', idOf('a'));
+    await engine.sendMessage('tick', idOf('b')); // deactivates a to make room
+    expect(built.map((agent) => agent.id.key)).toEqual(['a', 'b']);
+    expect(await lookup).toBe(built[1]);
+    expect(built[1].handled).toEqual(['tick']);
   });
 
   it('keeps memory bounded over many distinct ids', async () => {

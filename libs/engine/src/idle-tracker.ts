@@ -15,15 +15,22 @@ export class IdleTracker {
 
   constructor(private readonly onExpired: (activation: Activation) => void) {}
 
-  idle(activation: Activation, now: number): void {
-    activation.idleSince = now;
+  /** `activation` fell idle; the time is read (or taken from `now`) only for an idle timeout. */
+  idle(activation: Activation, now?: number): void {
     this.lru.push(activation.lruNode);
     const timeout = activation.registration?.idleTimeoutMs;
     if (timeout === undefined) return;
+    const at = now ?? performance.now();
+    activation.idleSince = at;
     let list = this.byTimeout.get(timeout);
     if (list === undefined) this.byTimeout.set(timeout, (list = new LinkedList()));
     list.push(activation.timeoutNode);
-    this.arm(now + timeout);
+    this.arm(at + timeout);
+  }
+
+  /** Whether `activation` is idle here (it has fallen idle and nothing entered it since). */
+  isIdle(activation: Activation): boolean {
+    return activation.lruNode.listed;
   }
 
   busy(activation: Activation): void {

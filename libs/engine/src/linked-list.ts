@@ -1,13 +1,18 @@
 /**
  * A place in one `LinkedList` (a node is only ever used with one list). The owner of an item keeps
- * its node and reuses it, so taking the item out and putting it back allocates nothing.
+ * its node and reuses it, so taking the item out and putting it back allocates nothing. A class
+ * whose instances sit in one list may extend `ListNode` and be its own node (`super()` with no
+ * item, or `undefined`): one object instead of two.
  */
 export class ListNode<T> {
   prev: ListNode<T> | undefined = undefined;
   next: ListNode<T> | undefined = undefined;
   listed = false;
+  readonly item: T;
 
-  constructor(readonly item: T) {}
+  constructor(item?: T) {
+    this.item = item === undefined ? (this as unknown as T) : item;
+  }
 }
 
 /**

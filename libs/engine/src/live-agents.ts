@@ -151,7 +151,7 @@ export abstract class LiveAgents {
     if (saved instanceof Failure) {
       this.closingCount--;
       activation.endClosing();
-      if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation, performance.now());
+      if (activation.tracked && activation.inFlight === 0) this.idle.idle(activation);
       return saved;
     }
     if (isNoOpLifecycle(activation.agent.close)) return this.dropClosed(activation, reason, saved);
