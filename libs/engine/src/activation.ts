@@ -1,21 +1,12 @@
 import type { Agent, AgentId, CallChain } from '@agentopera/types';
 import type { AgentRegistration } from './agent-registration.js';
 import { ListNode } from './linked-list.js';
+import { CallbackTurn, type Turn, type TurnOwner, type TurnWork } from './turn.js';
 
-/** Work that runs as (or inside) a turn; it receives the call chain its handler runs in. */
-export type TurnWork<T> = (chain: CallChain | undefined) => Promise<T>;
-
-interface WaitingTurn {
-  readonly chain: CallChain | undefined;
-  readonly work: TurnWork<unknown>;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (reason: unknown) => void;
-}
-
-/** A serial agent's turns: the running one's call chain and those waiting, in arrival order. */
+/** A serial agent's turns: the running one (the newest link of its chain) and those waiting, in arrival order. */
 class Turns {
-  running: CallChain | undefined = undefined;
-  waiting: WaitingTurn[] | undefined = undefined;
+  running: Turn | undefined = undefined;
+  waiting: Turn[] | undefined = undefined;
   waitingHead = 0;
 }
 
@@ -45,7 +36,7 @@ const SAVING = 4;
  * object less per activation is less for the garbage collector to move. What only some need waits
  * in `rare`. (Plain agents have no activation at all: see `AgentRegistration.plain`.)
  */
-export class Activation extends ListNode<Activation> {
+export class Activation extends ListNode<Activation> implements TurnOwner {
   /** Messages accepted for this instance whose handling has not finished (turn waits included). */
   inFlight = 0;
   private flags = 0;
@@ -174,61 +165,37 @@ export class Activation extends ListNode<Activation> {
    * running turn's chain, else after the turns that arrived before it.
    */
   runTurn<T>(chain: CallChain | undefined, work: TurnWork<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => this.startTurn(chain, work, resolve as (value: unknown) => void, reject));
+    return new Promise<T>((resolve, reject) => this.startTurn(new CallbackTurn(chain, work, resolve as (value: unknown) => void, reject)));
   }
 
   private get turns(): Turns {
     return (this.rarer.turns ??= new Turns());
   }
 
-  /** `runTurn` with callbacks: a turn that can start now costs no promise of its own. */
-  startTurn(chain: CallChain | undefined, work: TurnWork<unknown>, resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  /** `runTurn` for a `Turn`: one that can start now costs no promise of its own. */
+  startTurn(turn: Turn): void {
     const turns = this.turns;
     const running = turns.running;
-    if (running !== undefined && chainIncludes(chain, running)) {
-      let result: Promise<unknown>;
-      try {
-        result = work(chain);
-      } catch (error) {
-        return reject(error);
-      }
-      result.then(resolve, reject);
-      return;
-    }
-    const entry: WaitingTurn = { chain, work, resolve, reject };
-    if (running === undefined) this.start(entry);
-    else (turns.waiting ??= []).push(entry);
+    // Part of the running turn's chain: the turn is awaiting it, so it runs now, inside that turn.
+    if (running !== undefined && chainIncludes(turn.next, running)) return work(turn, turn.next);
+    if (running === undefined) this.start(turn);
+    else (turns.waiting ??= []).push(turn);
   }
 
-  private start(entry: WaitingTurn): void {
-    const link: CallChain = { next: entry.chain };
-    this.turns.running = link;
-    let result: Promise<unknown>;
-    try {
-      result = entry.work(link);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
-      (value) => {
-        this.endTurn();
-        entry.resolve(value);
-      },
-      (error: unknown) => {
-        this.endTurn();
-        entry.reject(error);
-      },
-    );
+  private start(turn: Turn): void {
+    this.turns.running = turn;
+    turn.owner = this;
+    work(turn, turn);
   }
 
   /** Hands the agent to the next waiting turn synchronously, so no later arrival can jump ahead. */
-  private endTurn(): void {
+  endTurn(): void {
     const turns = this.turns;
     turns.running = undefined;
     const waiting = turns.waiting;
     if (waiting === undefined) return;
     const next = waiting[turns.waitingHead];
-    waiting[turns.waitingHead++] = undefined as unknown as WaitingTurn;
+    waiting[turns.waitingHead++] = undefined as unknown as Turn;
     if (turns.waitingHead === waiting.length) {
       turns.waiting = undefined;
       turns.waitingHead = 0;
@@ -238,6 +205,17 @@ export class Activation extends ListNode<Activation> {
     }
     this.start(next);
   }
+}
+
+/** Starts `turn`'s work in `chain`; its end (a throw included) reaches the turn's callbacks. */
+function work(turn: Turn, chain: CallChain | undefined): void {
+  let result: Promise<unknown>;
+  try {
+    result = turn.work(chain);
+  } catch (error) {
+    result = Promise.reject(error);
+  }
+  result.then(turn.onValue, turn.onError);
 }
 
 function chainIncludes(chain: CallChain | undefined, link: CallChain): boolean {

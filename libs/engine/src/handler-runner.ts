@@ -1,7 +1,8 @@
 import { AsyncResource } from 'node:async_hooks';
-import { MessageHandlerContext, type Agent, type AgentId, type CallChain, type MessageContext } from '@agentopera/types';
-import type { Activation, TurnWork } from './activation.js';
+import { ASYNC_CONTEXT_FRAMES, MessageHandlerContext, type Agent, type AgentId, type CallChain, type MessageContext } from '@agentopera/types';
+import type { Activation } from './activation.js';
 import type { AgentDirectory } from './agent-directory.js';
+import { Turn } from './turn.js';
 
 /** An agent that can tell, without running it, that its handler for a message may interleave a turn. */
 interface InterleavingAgent extends Agent {
@@ -24,13 +25,20 @@ export class HandlerRunner {
   private scopes: Map<string, { readonly id: AgentId; readonly scope: AsyncResource }> | undefined = undefined;
   /** Recipients seen once since the cache last filled: only an agent's second message captures a scope. */
   private seen: Set<string> | undefined = undefined;
+  /**
+   * The run loop's own scope (Node ≥ 24 only, while the loop runs): a handler in a call chain (a
+   * serial agent's turn, any handler once serial types exist) enters its context from here, for
+   * one context frame instead of two (see `MessageHandlerContext.populateChainedContextFrom`).
+   */
+  private loopScope: AsyncResource | undefined = undefined;
 
   constructor(private readonly directory: AgentDirectory) {}
 
   /** Turns the per-recipient scope cache on for one run (off again with `undefined`). */
   cacheScopes(on: boolean): void {
-    this.scopes = on && CACHE_HANDLER_SCOPES ? new Map() : undefined;
+    this.scopes = on && ASYNC_CONTEXT_FRAMES ? new Map() : undefined;
     this.seen = undefined;
+    this.loopScope = on && ASYNC_CONTEXT_FRAMES ? new AsyncResource('AgentOperaRunLoop') : undefined;
   }
 
   /**
@@ -71,35 +79,36 @@ export class HandlerRunner {
     failed: (error: unknown) => void,
   ): void {
     const directory = this.directory;
-    const ok = (value: unknown): void => {
-      directory.leave(activation);
-      delivered(value);
-    };
-    const fail = (error: unknown): void => {
-      directory.leave(activation);
-      failed(error);
-    };
     let result: Promise<unknown>;
     try {
       const registration = activation.registration;
       if (registration === undefined || registration.direct) {
         result = this.callDirect(activation, recipient, message, ctx, chain);
       } else if (registration.serial && (activation.agent as InterleavingAgent).isInterleaving?.(message, ctx) !== true) {
-        // Without per-turn saves the turn is the handler's own promise: no wrapper per message.
-        const agent = activation.agent;
-        const turn: TurnWork<unknown> =
-          registration.persistence === 'turn'
-            ? (link) => this.handleAndSave(activation, recipient, message, ctx, link)
-            : (link) => MessageHandlerContext.populateChainedContext(recipient, link, callHandler, agent, message, ctx);
-        activation.startTurn(chain, turn, ok, fail);
+        activation.startTurn(new SerialDelivery(this, activation, recipient, message, ctx, chain, delivered, failed));
         return;
       } else {
         result = this.handleAndSave(activation, recipient, message, ctx, chain);
       }
     } catch (error) {
-      return fail(error);
+      directory.leave(activation);
+      return failed(error);
     }
-    Promise.resolve(result).then(ok, fail);
+    Promise.resolve(result).then(
+      (value) => {
+        directory.leave(activation);
+        delivered(value);
+      },
+      (error: unknown) => {
+        directory.leave(activation);
+        failed(error);
+      },
+    );
+  }
+
+  /** @internal A delivery that `runThen` entered has ended. */
+  left(activation: Activation): void {
+    this.directory.leave(activation);
   }
 
   /** Starts the handler synchronously (no turn, no save); the caller does `enter`/`leave`. */
@@ -109,14 +118,15 @@ export class HandlerRunner {
 
   /** `callDirect` for an agent kept bare (no `Activation`); the caller counts the delivery. */
   callAgent(agent: Agent, recipient: AgentId, message: unknown, ctx: MessageContext, chain: CallChain | undefined): Promise<unknown> {
-    if (this.directory.hasSerialTypes) return MessageHandlerContext.populateChainedContext(recipient, chain, callHandler, agent, message, ctx);
+    if (this.directory.hasSerialTypes) return this.callChained(recipient, chain, agent, message, ctx);
     // The common case first, in as few calls as possible: this sits on every plain delivery, and
     // V8 inlines a shallow chain of calls into the dispatch loop where it gives up on a deep one.
     if (this.scopes === undefined) return MessageHandlerContext.populateContext(recipient, callHandler, agent, message, ctx);
     return this.callInScope(recipient, agent, message, ctx);
   }
 
-  private async handleAndSave(
+  /** @internal The handler, then the save of an agent persisted per turn. */
+  async handleAndSave(
     activation: Activation,
     recipient: AgentId,
     message: unknown,
@@ -125,7 +135,7 @@ export class HandlerRunner {
   ): Promise<unknown> {
     let result: unknown;
     try {
-      result = await MessageHandlerContext.populateChainedContext(recipient, chain, callHandler, activation.agent, message, ctx);
+      result = await this.callChained(recipient, chain, activation.agent, message, ctx);
     } catch (error) {
       // The handler's error is what the caller hears; a failed save is reported as an event.
       if (activation.registration?.persistence === 'turn') await this.directory.saveTurn(activation).catch(() => undefined);
@@ -133,6 +143,13 @@ export class HandlerRunner {
     }
     if (activation.registration?.persistence === 'turn') await this.directory.saveTurn(activation);
     return result;
+  }
+
+  /** @internal Calls the handler inside its `MessageHandlerContext` as part of `chain`. */
+  callChained(recipient: AgentId, chain: CallChain | undefined, agent: Agent, message: unknown, ctx: MessageContext): Promise<unknown> {
+    const loop = this.loopScope;
+    if (loop === undefined) return MessageHandlerContext.populateChainedContext(recipient, chain, callHandler, agent, message, ctx);
+    return MessageHandlerContext.populateChainedContextFrom(loop, recipient, chain, callHandler, agent, message, ctx);
   }
 
   /** Calls the handler inside its `MessageHandlerContext`, through a cached scope when there is one. */
@@ -160,16 +177,40 @@ export class HandlerRunner {
 const HANDLER_SCOPE_CACHE_SIZE = 1024;
 
 /**
- * Whether AsyncLocalStorage runs on AsyncContextFrame (Node ≥ 24 unless turned off; Node 22 with
- * the experimental flag), where a cached scope is cheaper than `run`; on the promise-hook
- * implementation it is not.
+ * One message to a serial agent, as its turn: the handler (and a per-turn save) in the turn's
+ * chain, then `leave` and the caller's callbacks. Without per-turn saves the turn's work is the
+ * handler's own promise: no wrapper per message.
  */
-const CACHE_HANDLER_SCOPES = ((): boolean => {
-  const flags = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
-  const major = Number(process.versions.node.split('.')[0]);
-  if (flags.includes('--no-async-context-frame')) return false;
-  return major >= 24 || flags.includes('--experimental-async-context-frame');
-})();
+class SerialDelivery extends Turn {
+  constructor(
+    private readonly runner: HandlerRunner,
+    private readonly activation: Activation,
+    private readonly recipient: AgentId,
+    private readonly message: unknown,
+    private readonly ctx: MessageContext,
+    chain: CallChain | undefined,
+    private readonly delivered: (value: unknown) => void,
+    private readonly failed: (error: unknown) => void,
+  ) {
+    super(chain);
+  }
+
+  work(chain: CallChain | undefined): Promise<unknown> {
+    const { runner, activation, recipient, message, ctx } = this;
+    if (activation.registration?.persistence === 'turn') return runner.handleAndSave(activation, recipient, message, ctx, chain);
+    return runner.callChained(recipient, chain, activation.agent, message, ctx);
+  }
+
+  protected succeed(value: unknown): void {
+    this.runner.left(this.activation);
+    this.delivered(value);
+  }
+
+  protected fail(error: unknown): void {
+    this.runner.left(this.activation);
+    this.failed(error);
+  }
+}
 
 /** Invokes a handler; module-level so that starting one allocates no closure. */
 function callHandler(agent: Agent, message: unknown, ctx: MessageContext): Promise<unknown> {

@@ -41,6 +41,19 @@ export type ContextFrame = AgentId | ChainedHandlerFrame | InstantiationFrame;
  */
 export const contextStorage = new AsyncLocalStorage<ContextFrame>();
 
+/**
+ * Whether AsyncLocalStorage runs on AsyncContextFrame (Node ≥ 24 unless turned off; Node 22 with
+ * the experimental flag). There `run()` builds two context frames per call (one to enter, one to
+ * restore) and re-entering a captured scope builds none; with promise hooks (Node 20) neither
+ * holds, and a scope's store can be changed for good by `enterWith` inside it.
+ */
+export const ASYNC_CONTEXT_FRAMES: boolean = ((): boolean => {
+  const flags = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
+  const major = Number(process.versions.node.split('.')[0]);
+  if (flags.includes('--no-async-context-frame')) return false;
+  return major >= 24 || flags.includes('--experimental-async-context-frame');
+})();
+
 export function currentHandlerAgentId(): AgentId | undefined {
   const frame = contextStorage.getStore();
   return frame instanceof AgentId ? frame : frame?.handlerAgentId;

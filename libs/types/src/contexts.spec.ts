@@ -1,7 +1,9 @@
+import { AsyncResource } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { AgentId } from './agent-id.js';
 import type { AgentEngine } from './agent-engine.js';
 import { AgentInstantiationContext } from './agent-instantiation-context.js';
+import type { CallChain } from './context-storage.js';
 import { AgentOperaError, CantHandleError, EngineStoppedError } from './errors.js';
 import { MessageHandlerContext, OutsideContextError } from './message-handler-context.js';
 
@@ -22,6 +24,35 @@ describe('MessageHandlerContext', () => {
       ),
     );
     expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
+  it('enters a chained context from a captured scope: own id and chain across awaits, the caller untouched', async () => {
+    const scope = new AsyncResource('test'); // captured here, outside any handler
+    const links: CallChain[] = [{ next: undefined }, { next: undefined }];
+    const seen = await Promise.all(
+      links.map((link, n) =>
+        MessageHandlerContext.populateChainedContextFrom(
+          scope,
+          new AgentId('t', `k${n}`),
+          link,
+          async (arg: number) => {
+            await new Promise((resolve) => setTimeout(resolve, n === 0 ? 5 : 0));
+            return [MessageHandlerContext.agentId().key, MessageHandlerContext.currentCallChain() === link, arg];
+          },
+          n,
+        ),
+      ),
+    );
+    expect(seen).toEqual([['k0', true, 0], ['k1', true, 1]]);
+    expect(MessageHandlerContext.tryAgentId()).toBeUndefined();
+    expect(() =>
+      MessageHandlerContext.populateChainedContextFrom(scope, new AgentId('t', 'k'), links[0], () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(MessageHandlerContext.currentCallChain()).toBeUndefined();
+    // Re-entered later, the scope is as it was captured: no chain left behind in it.
+    expect(scope.runInAsyncScope(() => MessageHandlerContext.currentCallChain())).toBeUndefined();
   });
 });
 

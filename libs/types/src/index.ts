@@ -31,7 +31,7 @@ export { NotHandled } from './not-handled.js';
 export { CancellationToken } from './cancellation-token.js';
 export type { Subscription } from './subscription.js';
 export { MessageHandlerContext, OutsideContextError } from './message-handler-context.js';
-export type { CallChain } from './context-storage.js';
+export { ASYNC_CONTEXT_FRAMES, type CallChain } from './context-storage.js';
 export { AgentInstantiationContext } from './agent-instantiation-context.js';
 export {
   AgentNotFoundError,
