@@ -130,6 +130,43 @@ describe("concurrency: 'serial'", () => {
     expect(order).toEqual(['start first', 'end first', 'start second', 'end second']);
   });
 
+  it("queues a send from an earlier turn's stray continuation behind the running turn", async () => {
+    engine = new LocalAgentEngine();
+    const secondStarted = deferred();
+    const gate = deferred();
+    const order: string[] = [];
+    let stray: Promise<unknown> | undefined;
+    await engine.registerAgentBuilder(
+      'a',
+      () =>
+        new CounterAgent(async (message, _ctx, agent) => {
+          order.push(`start ${String(message)}`);
+          // Not awaited: it runs on after this turn has ended, once the next one has started.
+          if (message === 'first') void secondStarted.promise.then(() => (stray = agent.engine.sendMessage('stray', agent.id, { sender: agent.id })));
+          if (message === 'second') {
+            secondStarted.resolve();
+            await gate.promise;
+          }
+          order.push(`end ${String(message)}`);
+          return message;
+        }),
+      { concurrency: 'serial' },
+    );
+    engine.start();
+    const id = new AgentId('a', 'k');
+    await engine.sendMessage('first', id);
+    const second = engine.sendMessage('second', id);
+    await secondStarted.promise;
+    await tick();
+    expect(stray).toBeDefined();
+    // The stray send carries the first turn's chain, which is not running: it waits its turn.
+    expect(order).toEqual(['start first', 'end first', 'start second']);
+    gate.resolve();
+    expect(await second).toBe('second');
+    expect(await stray).toBe('stray');
+    expect(order).toEqual(['start first', 'end first', 'start second', 'end second', 'start stray', 'end stray']);
+  });
+
   it('runs a handler that says it may interleave while a turn is in progress', async () => {
     engine = new LocalAgentEngine();
     const gate = deferred();
