@@ -14,6 +14,7 @@ export { EngineMessageContext } from './engine-message-context.js';
 // runner (turns and per-turn saves) and the event log.
 export { AgentDirectory, type AgentDirectoryOptions } from './agent-directory.js';
 export { Activation } from './activation.js';
+export { Turn, type TurnOwner, type TurnWork } from './turn.js';
 export { LiveAgents } from './live-agents.js';
 export { PendingActivation, type ActivationFailed, type ActivationReady } from './pending-activation.js';
 export { DeliveryEpoch } from './bare-deliveries.js';

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// `node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds]`
+// compares this checkout's engine with another checkout's (both built: `npm ci` and `npm run
+// build` there) by running the same workload on both in one process, in alternating batches, so
+// that a host whose speed drifts between runs hits both alike. Loading one engine second costs it
+// up to ~20 % in some scenarios (shared built-ins, two AsyncLocalStorages), so the comparison runs
+// twice, once in each load order, and reports the geometric mean of this / other.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const CORE = 'libs/core/dist/index.js';
+const self = fileURLToPath(import.meta.url);
+const here = resolve(self, '../../..');
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3], process.argv[4], process.argv[5], Number(process.argv[6]));
+} else {
+  const [other, scenario, roundsArg = '11'] = process.argv.slice(2);
+  if (other === undefined || !['rpc', 'rpc1000', 'fanout', 'lazy'].includes(scenario)) {
+    console.error('usage: node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds]');
+    process.exit(2);
+  }
+  const mine = resolve(here, CORE);
+  const theirs = resolve(other, CORE);
+  const run = (first, second) => {
+    const out = spawnSync(process.execPath, ['--expose-gc', self, '--child', first, second, scenario, roundsArg], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`engine-ab child failed:\n${out.stderr}`);
+    return Number(out.stdout.trim());
+  };
+  process.stderr.write(`${scenario}: ${roundsArg} rounds in each load order...\n`);
+  const mineSecond = run(theirs, mine); // second / first = mine / theirs, mine loaded second
+  const theirsSecond = run(mine, theirs); // theirs / mine, theirs loaded second
+  const ratio = Math.sqrt(mineSecond / theirsSecond);
+  console.log(`${scenario}: this / other = ${ratio.toFixed(3)} (this loaded second: ${mineSecond.toFixed(3)}, other loaded second: ${(1 / theirsSecond).toFixed(3)})`);
+}
+
+/** Prints the median over `rounds` of (second engine's speed / first engine's speed). */
+async function child(firstPath, secondPath, scenario, rounds) {
+  const engines = [await workload(await import(pathToFileURL(firstPath).href), scenario), await workload(await import(pathToFileURL(secondPath).href), scenario)];
+  const timed = async (run) => {
+    const start = performance.now();
+    const ops = await run();
+    return ops / (performance.now() - start);
+  };
+  for (let warm = 0; warm < 3; warm++) for (const run of engines) await timed(run);
+  const ratios = [];
+  for (let round = 0; round < rounds; round++) {
+    const speed = [0, 0];
+    // Alternate which goes first within a round, so a slowly changing host favours neither.
+    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      globalThis.gc?.();
+      speed[index] = await timed(engines[index]);
+    }
+    ratios.push(speed[1] / speed[0]);
+  }
+  ratios.sort((a, b) => a - b);
+  console.log(ratios[Math.floor(ratios.length / 2)]);
+}
+
+/** The scenario's workload on one engine build: a function that runs a batch and returns its operation count. */
+async function workload(M, scenario) {
+  class Echo extends M.BaseAgent {
+    constructor() {
+      super('echo');
+    }
+    async onMessageImpl(message) {
+      return message;
+    }
+  }
+  if (scenario === 'rpc' || scenario === 'rpc1000') {
+    const engine = new M.LocalAgentEngine();
+    await Echo.register(engine, 'echo', () => new Echo());
+    engine.start();
+    const id = new M.AgentId('echo', 'default');
+    if (scenario === 'rpc') {
+      return async () => {
+        for (let i = 0; i < 20_000; i++) await engine.sendMessage(i, id);
+        return 20_000;
+      };
+    }
+    const caller = async () => {
+      for (let i = 0; i < 20; i++) await engine.sendMessage(i, id);
+    };
+    return async () => {
+      await Promise.all(Array.from({ length: 1000 }, caller));
+      return 20_000;
+    };
+  }
+  if (scenario === 'fanout') {
+    let counted = 0;
+    let wanted = Infinity;
+    let wake = () => {};
+    class Counting extends M.BaseAgent {
+      constructor() {
+        super('counting');
+      }
+      async onMessageImpl() {
+        if (++counted >= wanted) wake();
+      }
+    }
+    const engine = new M.LocalAgentEngine();
+    for (let i = 0; i < 100; i++) {
+      await engine.registerAgentBuilder(`sink${i}`, () => new Counting());
+      await engine.subscribe(new M.TypeSubscription('fan', `sink${i}`));
+    }
+    engine.start();
+    const channel = new M.MessageChannel('fan', 'default');
+    return async () => {
+      counted = 0;
+      wanted = 200 * 100;
+      const done = new Promise((resolve) => (wake = resolve));
+      for (let i = 0; i < 200; i++) await engine.publishMessage(i, channel);
+      await done;
+      return 200 * 100;
+    };
+  }
+  // lazy: 100,000 distinct agents per batch, on a fresh engine each time.
+  let batch = 0;
+  return async () => {
+    const engine = new M.LocalAgentEngine();
+    await engine.registerAgentBuilder('lazy', () => new Echo());
+    engine.start();
+    const prefix = `b${batch++}-`;
+    for (let base = 0; base < 100_000; base += 1000) {
+      const calls = [];
+      for (let i = base; i < base + 1000; i++) calls.push(engine.sendMessage(i, new M.AgentId('lazy', `${prefix}${i}`)));
+      await Promise.all(calls);
+    }
+    await engine.stop();
+    return 100_000;
+  };
+}
