@@ -46,6 +46,17 @@ describe('idleTimeoutMs', () => {
     expect(engine.lifecycleCounts).toEqual({ activated: 2, deactivated: 1 });
   });
 
+  it('also deactivates an agent built ahead with get(…, { lazy: false }) that no message reached', async () => {
+    engine = new LocalAgentEngine({ stateStore: new ControllableStore() });
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', counters(built), { idleTimeoutMs: 5 });
+    engine.start();
+    await engine.get(idOf('a'), undefined, { lazy: false });
+    expect(engine.activeAgentCount).toBe(1);
+    await eventually(() => engine.activeAgentCount === 0, 'the unused agent is deactivated');
+    expect(built[0].closed).toBe(true);
+  });
+
   it('never deactivates an agent while a handler runs', async () => {
     const store = new ControllableStore();
     engine = new LocalAgentEngine({ stateStore: store });
