@@ -150,11 +150,6 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
     next();
   }
 
-  /** @internal Its place in the idle tracker's least-recently-used order: itself. */
-  get lruNode(): ListNode<Activation> {
-    return this;
-  }
-
   /** @internal Its place among the idle agents with its idle timeout, in expiry order. */
   get timeoutNode(): ListNode<Activation> {
     return (this.rarer.timeoutNode ??= new ListNode<Activation>(this));

@@ -93,7 +93,6 @@ export class AgentDirectory extends LiveAgents {
     this.activatedCount++;
   }
 
-
   isKnown(id: AgentId): boolean {
     return this.types.hasBuilder(id.type) || this.activations.has(id.toString());
   }

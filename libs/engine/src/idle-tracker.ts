@@ -5,7 +5,8 @@ import { LinkedList } from './linked-list.js';
  * The idle activations the engine may deactivate: in least-recently-used order (for
  * `maxActiveAgents`) and by expiry (for `idleTimeoutMs`). Both orders are kept by appending on
  * every idle transition, without sorting: activations with the same timeout expire in the order
- * they fell idle, so one timer for the earliest head of the per-timeout lists suffices.
+ * they fell idle, so one timer for the earliest head of the per-timeout lists suffices. An
+ * activation is its own node in the least-recently-used list; its node in an expiry list is apart.
  */
 export class IdleTracker {
   private readonly lru = new LinkedList<Activation>();
@@ -17,7 +18,7 @@ export class IdleTracker {
 
   /** `activation` fell idle; the time is read (or taken from `now`) only for an idle timeout. */
   idle(activation: Activation, now?: number): void {
-    this.lru.push(activation.lruNode);
+    this.lru.push(activation);
     const timeout = activation.registration?.idleTimeoutMs;
     if (timeout === undefined) return;
     const at = now ?? performance.now();
@@ -30,11 +31,11 @@ export class IdleTracker {
 
   /** Whether `activation` is idle here (it has fallen idle and nothing entered it since). */
   isIdle(activation: Activation): boolean {
-    return activation.lruNode.listed;
+    return activation.listed;
   }
 
   busy(activation: Activation): void {
-    if (!this.lru.remove(activation.lruNode)) return;
+    if (!this.lru.remove(activation)) return;
     const timeout = activation.registration?.idleTimeoutMs;
     if (timeout !== undefined) this.byTimeout.get(timeout)?.remove(activation.timeoutNode);
   }
