@@ -1,11 +1,19 @@
 #!/usr/bin/env node
-// `node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds]`
+// `node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds] [--separate]`
 // compares this checkout's engine with another checkout's (both built: `npm ci` and `npm run
-// build` there) by running the same workload on both in one process, in alternating batches, so
-// that a host whose speed drifts between runs hits both alike. Loading one engine second costs it
-// up to ~20 % in some scenarios (shared built-ins, two AsyncLocalStorages), so the comparison runs
-// twice, once in each load order, and reports the geometric mean of this / other.
+// build` there).
+//
+// By default both run the same workload in one process, in alternating batches, so that a host
+// whose speed drifts between runs hits both alike. Loading one engine second costs it up to ~20 %
+// in some scenarios (shared built-ins, two AsyncLocalStorages), so the comparison runs twice, once
+// in each load order, and reports the geometric mean of this / other. Two engines in one process
+// do not interfere symmetrically, though (measured on 2026-12-01: 0.83 in one process where
+// separate processes found no difference), so `--separate` runs each engine alone in its own
+// process instead, alternating, pinned to one core and with V8's optimizing compiler on the main
+// thread (`--no-concurrent-recompilation`): a background compile on a shared core otherwise makes
+// some runs 40 % slower than others at random. It reports the median over rounds of this / other.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -15,14 +23,27 @@ const here = resolve(self, '../../..');
 
 if (process.argv[2] === '--child') {
   await child(process.argv[3], process.argv[4], process.argv[5], Number(process.argv[6]));
+} else if (process.argv[2] === '--solo') {
+  await solo(process.argv[3], process.argv[4]);
 } else {
-  const [other, scenario, roundsArg = '11'] = process.argv.slice(2);
-  if (other === undefined || !['rpc', 'rpc1000', 'fanout', 'lazy'].includes(scenario)) {
-    console.error('usage: node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds]');
+  const separate = process.argv.includes('--separate');
+  const [other, scenario, roundsArg = '11'] = process.argv.slice(2).filter((arg) => arg !== '--separate');
+  if (other === undefined || !['rpc', 'rpc1000', 'fanout', 'lazy'].includes(scenario) || !/^[1-9]\d*$/.test(roundsArg)) {
+    console.error('usage: node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds] [--separate]');
     process.exit(2);
   }
   const mine = resolve(here, CORE);
   const theirs = resolve(other, CORE);
+  for (const core of [mine, theirs]) {
+    if (!existsSync(core)) {
+      console.error(`engine-ab: ${core} does not exist; build that checkout first (npm ci && npm run build in it)`);
+      process.exit(2);
+    }
+  }
+  if (separate) {
+    separately(mine, theirs, scenario, Number(roundsArg));
+    process.exit(0);
+  }
   const run = (first, second) => {
     const out = spawnSync(process.execPath, ['--expose-gc', self, '--child', first, second, scenario, roundsArg], { encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`engine-ab child failed:\n${out.stderr}`);
@@ -33,6 +54,40 @@ if (process.argv[2] === '--child') {
   const theirsSecond = run(mine, theirs); // theirs / mine, theirs loaded second
   const ratio = Math.sqrt(mineSecond / theirsSecond);
   console.log(`${scenario}: this / other = ${ratio.toFixed(3)} (this loaded second: ${mineSecond.toFixed(3)}, other loaded second: ${(1 / theirsSecond).toFixed(3)})`);
+}
+
+/** Each engine alone in a fresh process per round, alternating; prints the means and their ratio. */
+function separately(mine, theirs, scenario, rounds) {
+  const speeds = [[], []];
+  const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  process.stderr.write(`${scenario}: ${rounds} rounds, one process per engine per round${pinned ? ', pinned to one core' : ''}...\n`);
+  for (let round = 0; round < rounds; round++) {
+    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      const args = ['--expose-gc', '--no-concurrent-recompilation', self, '--solo', [mine, theirs][index], scenario];
+      const out = pinned ? spawnSync('taskset', ['-c', '1', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+      if (out.status !== 0) throw new Error(`engine-ab solo run failed:\n${out.stderr}`);
+      speeds[index].push(Number(out.stdout.trim()));
+    }
+  }
+  // Per round, this / other from neighbouring runs; the median of those ignores rounds the host slowed.
+  const ratios = speeds[0].map((speed, round) => speed / speeds[1][round]).sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)];
+  const show = (values) => values.map((value) => value.toFixed(0)).join(' ');
+  console.log(`${scenario}: this / other = ${median.toFixed(3)}, median of ${rounds} rounds (ops/ms this: ${show(speeds[0])}; other: ${show(speeds[1])})`);
+}
+
+/** One engine alone: batches for a second to warm up, then prints its operations per millisecond over two more. */
+async function solo(corePath, scenario) {
+  const run = await workload(await import(pathToFileURL(corePath).href), scenario);
+  const batchesFor = async (ms) => {
+    const start = performance.now();
+    let ops = 0;
+    while (performance.now() - start < ms) ops += await run();
+    return ops / (performance.now() - start);
+  };
+  await batchesFor(1000);
+  globalThis.gc?.();
+  console.log(await batchesFor(2000));
 }
 
 /** Prints the median over `rounds` of (second engine's speed / first engine's speed). */

@@ -3,7 +3,10 @@
 // round trip of scenario 1 costs an engine build (this checkout's by default; build it first):
 // the same script runs N and 3N round trips under valgrind's cachegrind with V8's `--predictable`
 // (single-threaded, no concurrent JIT), and the difference is divided by 2N. Unlike time, the count
-// is the same on a busy host (two runs agree to 0.01 %), so it shows a change of a few per cent.
+// does not depend on how busy the host is (two runs of one build agree within 0.3 %). It is no
+// stopwatch, though: what V8 inlines differs from a normal run's, and a change anywhere near the
+// loop moves it by a few per cent either way, so only larger differences order two builds; for
+// time, `engine-ab.mjs --separate`.
 // Needs valgrind on the PATH (Debian: `apt-get install valgrind`); each count takes about a minute.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
