@@ -8,7 +8,7 @@
 // in some scenarios (shared built-ins, two AsyncLocalStorages), so the comparison runs twice, once
 // in each load order, and reports the geometric mean of this / other. Two engines in one process
 // do not interfere symmetrically, though (measured on 2026-12-01: 0.83 in one process where
-// separate processes found no difference), so `--separate` runs each engine alone in its own
+// separate processes measured 0.95), so `--separate` runs each engine alone in its own
 // process instead, alternating, pinned to one core and with V8's optimizing compiler on the main
 // thread (`--no-concurrent-recompilation`): a background compile on a shared core otherwise makes
 // some runs 40 % slower than others at random. It reports the median over rounds of this / other.
@@ -56,10 +56,11 @@ if (process.argv[2] === '--child') {
   console.log(`${scenario}: this / other = ${ratio.toFixed(3)} (this loaded second: ${mineSecond.toFixed(3)}, other loaded second: ${(1 / theirsSecond).toFixed(3)})`);
 }
 
-/** Each engine alone in a fresh process per round, alternating; prints the means and their ratio. */
+/** Each engine alone in a fresh process per round, alternating; prints the median of the per-round ratios. */
 function separately(mine, theirs, scenario, rounds) {
   const speeds = [[], []];
-  const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  // Pinned to one core (the second) where taskset and a second core exist.
+  const pinned = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
   process.stderr.write(`${scenario}: ${rounds} rounds, one process per engine per round${pinned ? ', pinned to one core' : ''}...\n`);
   for (let round = 0; round < rounds; round++) {
     for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
