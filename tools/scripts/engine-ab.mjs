@@ -71,10 +71,9 @@ function separately(mine, theirs, scenario, rounds) {
     }
   }
   // Per round, this / other from neighbouring runs; the median of those ignores rounds the host slowed.
-  const ratios = speeds[0].map((speed, round) => speed / speeds[1][round]).sort((a, b) => a - b);
-  const median = ratios[Math.floor(ratios.length / 2)];
+  const ratio = median(speeds[0].map((speed, round) => speed / speeds[1][round]));
   const show = (values) => values.map((value) => value.toFixed(0)).join(' ');
-  console.log(`${scenario}: this / other = ${median.toFixed(3)}, median of ${rounds} rounds (ops/ms this: ${show(speeds[0])}; other: ${show(speeds[1])})`);
+  console.log(`${scenario}: this / other = ${ratio.toFixed(3)}, median of ${rounds} rounds (ops/ms this: ${show(speeds[0])}; other: ${show(speeds[1])})`);
 }
 
 /** One engine alone: batches for a second to warm up, then prints its operations per millisecond over two more. */
@@ -110,8 +109,13 @@ async function child(firstPath, secondPath, scenario, rounds) {
     }
     ratios.push(speed[1] / speed[0]);
   }
-  ratios.sort((a, b) => a - b);
-  console.log(ratios[Math.floor(ratios.length / 2)]);
+  console.log(median(ratios));
+}
+
+/** The middle value (the upper of the two middle ones for an even count). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** The scenario's workload on one engine build: a function that runs a batch and returns its operation count. */
