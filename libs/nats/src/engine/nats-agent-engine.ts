@@ -87,6 +87,7 @@ export class NatsAgentEngine implements AgentEngine {
     this.registry = registry;
     const ignore = options.ignoreUnhandledExceptions ?? true;
     this.events = new EngineEventLog(options.eventLogger, registry, options.eventLogger === undefined && ignore);
+    subscriptions.onError((error) => this.events.unobserved("the watch of the cluster's subscriptions failed", error));
     const traceHelper = new TraceHelper(options.tracerProvider, new MessageEngineTracingConfig('NatsAgentEngine'));
     this.hosting = new Hosting({
       nc,
