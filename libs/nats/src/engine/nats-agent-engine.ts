@@ -292,7 +292,7 @@ export class NatsAgentEngine implements AgentEngine {
     if (options.expectedClass !== undefined) registerHandledMessageSerializers(this.registry, options.expectedClass);
     this.builderTypes.add(agentType.type);
     await this.types.register(agentType.type, this.processId);
-    if (this.running !== undefined) await this.hosting.host(agentType.type);
+    await this.hostIfStarted(agentType.type);
     return agentType;
   }
 
@@ -307,8 +307,19 @@ export class NatsAgentEngine implements AgentEngine {
     if (agent?.constructor !== undefined) registerHandledMessageSerializers(this.registry, agent.constructor as AgentClass);
     this.instanceTypes.add(agentId.type);
     await this.types.register(agentId.type, this.processId);
-    if (this.running !== undefined) await this.hosting.host(agentId.type);
+    await this.hostIfStarted(agentId.type);
     return agentId;
+  }
+
+  /**
+   * Hosts a type registered after `start()`. A `start()` not awaited may still be joining (its
+   * node does not exist yet, and it took its list of types before this one): wait for it first.
+   */
+  private async hostIfStarted(type: string): Promise<void> {
+    const running = this.running;
+    if (running === undefined) return;
+    await running.catch(() => {}); // a failed start is reported by start()
+    if (this.running === running) await this.hosting.host(type);
   }
 
   async get(idOrType: AgentId | AgentType | string, key = 'default', options: GetAgentOptions = {}): Promise<AgentId> {
