@@ -2,7 +2,7 @@ export { NatsAgentEngine } from './engine/nats-agent-engine.js';
 export type { NatsAgentEngineOptions } from './engine/nats-engine-options.js';
 export type { ClusterTimings } from './cluster/cluster-node.js';
 export { DeliveryTimeoutError, DuplicateMessageError, RemoteHandlerError } from './errors.js';
-export { UnsharableSubscriptionError } from './engine/cluster-subscriptions.js';
+export { SubscriptionsNotCurrentError, UnsharableSubscriptionError } from './engine/cluster-subscriptions.js';
 export { FencedOutError } from './cluster/fenced-state.js';
 export { PublishFailedError, PublishTimeoutError } from './cluster/jetstream-publisher.js';
 export { NatsKvStateStore, type NatsKvStateStoreOptions } from './state/nats-kv-state-store.js';

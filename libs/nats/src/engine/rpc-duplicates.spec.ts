@@ -35,7 +35,9 @@ async function lossyConnection(url: string): Promise<{ nc: NatsConnection; acks:
       ...options,
       callback: (error, msg: Msg) => {
         callback(error, msg);
-        if (error === null) (msg.json<{ duplicate?: boolean }>().duplicate === true ? acks.duplicate++ : acks.stored++);
+        if (error !== null) return;
+        if (msg.json<{ duplicate?: boolean }>().duplicate === true) acks.duplicate++;
+        else acks.stored++;
       },
     });
   };
