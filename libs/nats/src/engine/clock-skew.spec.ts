@@ -23,16 +23,17 @@ describe('NatsAgentEngine under clock skew between caller and host (issue 17, de
   afterAll(() => bundle?.remove());
 
   it('a host whose clock runs an hour ahead answers calls; one an hour behind cancels the handler at the caller\'s deadline', async () => {
-    const c = (cluster = await new TestCluster(nats.server, bundle.path, 2).open(3000));
+    // The caller's timeout is long enough for the handler to start on a loaded machine.
+    const c = (cluster = await new TestCluster(nats.server, bundle.path, 2).open(10_000));
     const ahead = await c.worker('ahead', { CLOCK_SKEW_MS: String(HOUR) });
     const behind = await c.worker('behind', { CLOCK_SKEW_MS: String(-HOUR) });
     await c.settled([ahead, behind]);
     const onAhead = await c.keyOwnedBy(ahead, 'echo');
     expect(await c.client.sendMessage(new Ping('skewed'), new AgentId('echo', onAhead))).toMatchObject({ echo: 'skewed' });
-    // The caller's own deadline (3 s on its clock) ends the call, and the host hears it at once.
+    // The caller's own deadline (10 s on its clock) ends the call, and the host hears it at once.
     const onBehind = await c.keyOwnedBy(behind, 'echo');
     const call = c.client.sendMessage(new Wait(60_000), new AgentId('echo', onBehind));
-    await behind.waitFor((e) => e.type === 'waiting');
+    await behind.waitFor((e) => e.type === 'waiting', 10_000, 'the handler started');
     await expect(call).rejects.toBeInstanceOf(DeliveryTimeoutError);
     await behind.waitFor((e) => e.type === 'cancelled', 10_000, 'the handler cancelled at the caller\'s deadline');
   });
