@@ -16,6 +16,7 @@ import {
   type EventLogger,
   type InterventionStage,
   MessageKind,
+  UserCodeFailureWarning,
 } from '@agentopera/telemetry';
 import type { AgentId, MessageChannel } from '@agentopera/types';
 
@@ -26,6 +27,9 @@ type Address = AgentId | MessageChannel | null;
  * serializes a payload, so a disabled or absent logger costs one check (cost only when used).
  */
 export class EngineEventLog {
+  /** The logger is user code: its failures are reported here, never thrown into the engine. */
+  private readonly failures = new UserCodeFailureWarning('the event logger');
+
   /**
    * @param reportUnobserved write failures that nobody else will hear of (handlers of published
    *   messages while `ignoreUnhandledExceptions` is on) to stderr, one line each, as the seed's
@@ -39,7 +43,13 @@ export class EngineEventLog {
 
   get enabled(): boolean {
     const logger = this.logger;
-    return logger !== undefined && logger.isEnabled();
+    if (logger === undefined) return false;
+    try {
+      return logger.isEnabled();
+    } catch (error) {
+      this.failures.report('isEnabled()', error);
+      return false;
+    }
   }
 
   message(message: unknown, sender: AgentId | null, receiver: Address, kind: MessageKind, deliveryStage: DeliveryStage): void {
@@ -98,8 +108,13 @@ export class EngineEventLog {
     else this.unobserved(`saving the state of ${agentId.toString()} (${occasion}) failed`, exception);
   }
 
+  /** Never throws: the engine's own bookkeeping (waking waiters, ending saves) runs after it. */
   private emit(event: EngineEvent): void {
-    this.logger?.log(event);
+    try {
+      this.logger?.log(event);
+    } catch (error) {
+      this.failures.report('log()', error);
+    }
   }
 
   /**

@@ -20,7 +20,9 @@ describe('@agentopera/telemetry', () => {
       'NoopEventLogger',
       'StateSaveFailedEvent',
       'TraceHelper',
+      'USER_CODE_FAILED_WARNING',
       'UnhandledMessageEvent',
+      'UserCodeFailureWarning',
       'getTelemetryEnvelopeMetadata',
     ]);
   });

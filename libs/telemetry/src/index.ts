@@ -59,3 +59,6 @@ export type { EventLogger } from './events/event-logger.js';
 export { NoopEventLogger } from './events/noop-event-logger.js';
 export { ConsoleEventLogger, type ConsoleEventLoggerOptions } from './events/console-event-logger.js';
 export { CollectingEventLogger } from './events/collecting-event-logger.js';
+
+// User code the engine calls for telemetry (event loggers, tracers) is guarded; its failures become warnings.
+export { USER_CODE_FAILED_WARNING, UserCodeFailureWarning } from './user-code-failure-warning.js';
