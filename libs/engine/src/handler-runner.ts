@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { ASYNC_CONTEXT_FRAMES, MessageHandlerContext, type Agent, type AgentId, type CallChain, type MessageContext } from '@agentopera/types';
 import type { Activation } from './activation.js';
 import type { AgentDirectory } from './agent-directory.js';
+import { messageTypeName } from './message-intake.js';
 import { Turn } from './turn.js';
 
 /** An agent that can tell, without running it, that its handler for a message may interleave a turn. */
@@ -195,6 +196,10 @@ class SerialDelivery extends Turn {
     private readonly failed: (error: unknown) => void,
   ) {
     super(chain);
+  }
+
+  override messageType(): string {
+    return messageTypeName(this.message);
   }
 
   work(chain: CallChain | undefined): Promise<unknown> {

@@ -105,6 +105,7 @@ export class LocalAgentEngine implements AgentEngine {
       stateStore: parsed.stateStore,
       stateStoreTimeoutMs: parsed.stateStoreTimeoutMs,
       maxActiveAgents: parsed.maxActiveAgents,
+      turnBlockedWarningMs: parsed.turnBlockedWarningMs,
     });
     this.runner = new HandlerRunner(this.directory);
     this.dispatcher = new Dispatcher({

@@ -20,6 +20,7 @@ describe('@agentopera/telemetry', () => {
       'NoopEventLogger',
       'StateSaveFailedEvent',
       'TraceHelper',
+      'TurnBlockedEvent',
       'USER_CODE_FAILED_WARNING',
       'UnhandledMessageEvent',
       'UserCodeFailureWarning',

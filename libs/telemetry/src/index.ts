@@ -53,6 +53,11 @@ export {
   type StateSaveFailedEventJson,
   type StateSaveOccasion,
 } from './events/state-save-failed-event.js';
+export {
+  TurnBlockedEvent,
+  type TurnBlockedEventFields,
+  type TurnBlockedEventJson,
+} from './events/turn-blocked-event.js';
 export type { EngineEvent } from './events/engine-event.js';
 export type { ExceptionDescription } from './describe-exception.js';
 export type { EventLogger } from './events/event-logger.js';
