@@ -74,6 +74,23 @@ describe('stop() and close() save an agent only once none of its handlers runs',
     expect(seen.closedAtEnd).toBe(false);
   });
 
+  it('deactivate(id) too waits for the running turn, and the one queued behind it, before it saves', async () => {
+    const store = new ControllableStore();
+    engine = new LocalAgentEngine({ stateStore: store });
+    const gate = deferred();
+    const built: CounterAgent[] = [];
+    await engine.registerAgentBuilder('counter', counterBuilder(built, gate.promise), { concurrency: 'serial', persistence: 'deactivate' });
+    engine.start();
+    const calls = [engine.sendMessage('slow', idOf('a')), engine.sendMessage('tick', idOf('a'))];
+    await eventually(() => built[0]?.running === 1, 'the slow handler runs');
+    const deactivated = engine.deactivate(idOf('a'));
+    await afterPendingMicrotasks();
+    gate.resolve();
+    expect(await deactivated).toBe(true);
+    expect(await Promise.all(calls)).toEqual([11, 12]);
+    expect(await store.count(idOf('a'))).toBe(12);
+  });
+
   it('close() waits for every running handler of a concurrent agent', async () => {
     const store = new ControllableStore();
     engine = new LocalAgentEngine({ stateStore: store });
