@@ -8,6 +8,7 @@ export {
 } from './envelopes.js';
 export { DefaultInterventionHandler, DropMessage, type InterventionHandler } from './intervention-handler.js';
 export { EngineMessageContext } from './engine-message-context.js';
+export { TurnNotCommittedError } from './turn-not-committed-error.js';
 
 // Building blocks of an engine, for engines that reuse the local engine's machinery (the NATS
 // engine does): the agent directory (registration, activation, deactivation, state), the handler
@@ -23,5 +24,6 @@ export { HandlerRunner } from './handler-runner.js';
 export { EngineEventLog } from './engine-event-log.js';
 export { StateStoreTimeoutError } from './agent-state-persistence.js';
 export { DEFAULT_STATE_STORE_TIMEOUT_MS } from './engine-options.js';
+export { DEFAULT_TURN_BLOCKED_WARNING_MS } from './turn-watch.js';
 export { parseEngineState } from './engine-state.js';
 export { throwAll } from './failure.js';

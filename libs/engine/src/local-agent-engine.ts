@@ -23,6 +23,7 @@ import {
   type SendMessageResult,
   type RegisterAgentBuilderOptions,
   type SendOptions,
+  type StopOptions,
   type Subscription,
 } from '@agentopera/types';
 import { AgentDirectory } from './agent-directory.js';
@@ -104,6 +105,7 @@ export class LocalAgentEngine implements AgentEngine {
       stateStore: parsed.stateStore,
       stateStoreTimeoutMs: parsed.stateStoreTimeoutMs,
       maxActiveAgents: parsed.maxActiveAgents,
+      turnBlockedWarningMs: parsed.turnBlockedWarningMs,
     });
     this.runner = new HandlerRunner(this.directory);
     this.dispatcher = new Dispatcher({
@@ -233,13 +235,16 @@ export class LocalAgentEngine implements AgentEngine {
   /**
    * Stops at once: handlers already running finish (their callers get their results), every
    * message still queued is discarded and each discarded `sendMessage` rejects with
-   * `EngineStoppedError`. Agents persisted on deactivation have their state saved.
+   * `EngineStoppedError`. Agents persisted on deactivation have their state saved, each once none
+   * of its handlers runs; it resolves after those saves. `signal` bounds that wait: on abort every
+   * running handler's token is cancelled and a busy agent keeps its last committed state.
    */
-  async stop(): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<void> {
+    const signal = stopSignal(options, 'stop');
     const run = this.requireRun('stop');
     this.shutdownRun(run);
     await run.finished;
-    await this.afterStop();
+    await this.afterStop(signal);
   }
 
   /** Stops once nothing is queued or being handled (or once a background error surfaces). */
@@ -270,12 +275,19 @@ export class LocalAgentEngine implements AgentEngine {
 
   /**
    * Stops if running, then saves (as each type's `persistence` says) and closes every
-   * instantiated agent: all of them even if some fail, then rejects with the failure (an
-   * `AggregateError` if several).
+   * instantiated agent, each once none of its handlers runs: all of them even if some fail, then
+   * rejects with the failure (an `AggregateError` if several). `signal` bounds the wait for running
+   * handlers as in `stop()`: on abort their tokens are cancelled and a busy agent is closed unsaved.
    */
-  async close(): Promise<void> {
-    if (this.run !== undefined) await this.stop();
-    throwAll(await this.directory.closeAll(), 'agents failed to save or close');
+  async close(options: StopOptions = {}): Promise<void> {
+    const signal = stopSignal(options, 'close');
+    if (this.run !== undefined) await this.stop(options);
+    const detach = this.cancelRunningOnAbort(signal);
+    try {
+      throwAll(await this.directory.closeAll(signal), 'agents failed to save or close');
+    } finally {
+      detach();
+    }
   }
 
   /**
@@ -287,9 +299,26 @@ export class LocalAgentEngine implements AgentEngine {
     return this.directory.deactivate(id);
   }
 
-  private async afterStop(): Promise<void> {
+  private async afterStop(signal?: AbortSignal): Promise<void> {
     this.rethrowBackgroundError();
-    throwAll(await this.directory.saveAll(), 'agents failed to save their state on stop');
+    const detach = this.cancelRunningOnAbort(signal);
+    try {
+      throwAll(await this.directory.saveAll(signal), 'agents failed to save their state on stop');
+    } finally {
+      detach();
+    }
+  }
+
+  /** Cancels the running handlers' tokens when `signal` aborts (now, if it has); returns the detach. */
+  private cancelRunningOnAbort(signal: AbortSignal | undefined): () => void {
+    if (signal === undefined) return NOTHING;
+    const cancel = (): void => this.dispatcher.cancelRunning(signal.reason);
+    if (signal.aborted) {
+      cancel();
+      return NOTHING;
+    }
+    signal.addEventListener('abort', cancel, { once: true });
+    return () => signal.removeEventListener('abort', cancel);
   }
 
   private requireRun(method: string): RunContext {
@@ -383,4 +412,14 @@ export class LocalAgentEngine implements AgentEngine {
   registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void {
     this.serializationRegistry.addSerializer(serializer);
   }
+}
+
+function NOTHING(): void {}
+
+/** The `signal` of `stop()`/`close()` options, checked. */
+function stopSignal(options: StopOptions, method: string): AbortSignal | undefined {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${method}() options must be an object, got ${describeValue(options)}`);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${method}() signal must be an AbortSignal, got ${describeValue(signal)}`);
+  return signal;
 }

@@ -126,7 +126,8 @@ function linkSignal(token: CancellationToken, signal: AbortSignal, unlinkToken: 
 }
 
 
-function messageTypeName(message: unknown): string {
+/** A message's type as events and spans name it: its class name, or `typeof` for primitives. */
+export function messageTypeName(message: unknown): string {
   if (message === null) return 'null';
   if (typeof message === 'object') return message.constructor?.name ?? 'Object';
   return typeof message;

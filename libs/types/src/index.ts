@@ -17,6 +17,7 @@ export type {
   RegisterAgentBuilderOptions,
   SendOptions,
 } from './agent-engine.js';
+export type { StopOptions } from './stop-options.js';
 export type { MessageContext } from './message-context.js';
 export {
   ResponseType,

@@ -22,6 +22,7 @@ import {
   type MessageChannel,
   type RegisterAgentBuilderOptions,
   type SendOptions,
+  type StopOptions,
   type Subscription,
 } from '@agentopera/types';
 import type { ClusterNames } from '../cluster/cluster-names.js';
@@ -228,12 +229,12 @@ export class NatsAgentEngine implements AgentEngine {
   }
 
   /** Hands this process's partitions over (after their running turns, saving their agents) and stops. */
-  async stop(): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<void> {
     const running = this.requireRunning('stop');
     this.running = undefined;
     await running.catch(() => {});
     await this.hosting.stop();
-    const errors = await this.directory.saveAll();
+    const errors = await this.directory.saveAll(options.signal);
     this.rethrowBackgroundError();
     throwAll(errors, 'agents failed to save their state on stop');
   }
@@ -260,12 +261,12 @@ export class NatsAgentEngine implements AgentEngine {
   }
 
   /** Stops if running, saves and closes every agent of this process, and closes a connection it opened. */
-  async close(): Promise<void> {
+  async close(options: StopOptions = {}): Promise<void> {
     if (this.closed) return;
     let stopError: unknown;
-    if (this.running !== undefined) await this.stop().catch((error: unknown) => (stopError = error));
+    if (this.running !== undefined) await this.stop(options).catch((error: unknown) => (stopError = error));
     this.closed = true;
-    const errors = await this.directory.closeAll();
+    const errors = await this.directory.closeAll(options.signal);
     this.cancels.unsubscribe();
     this.subscriptions.close();
     this.replies.close(new EngineStoppedError('The engine closed before the answer came'));
