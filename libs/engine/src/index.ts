@@ -25,3 +25,9 @@ export { StateStoreTimeoutError } from './agent-state-persistence.js';
 export { DEFAULT_STATE_STORE_TIMEOUT_MS } from './engine-options.js';
 export { parseEngineState } from './engine-state.js';
 export { throwAll } from './failure.js';
+
+// The facade and intake every engine shares (SPEC §12: one program, two engines): an engine that
+// extends `AgentEngineFacade` and checks its calls with these behaves as the local engine does.
+export { AgentEngineFacade } from './agent-engine-facade.js';
+export { callProblem, callToken, cancelledError, linkSignal } from './call-options.js';
+export { intervene } from './interventions.js';

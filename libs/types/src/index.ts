@@ -19,7 +19,10 @@ export type {
 } from './agent-engine.js';
 export type { MessageContext } from './message-context.js';
 export {
+  ResponseClass,
   ResponseType,
+  responseClassOf,
+  type ResponseClassOf,
   type DeclaresResponse,
   type InferResponse,
   type MessageWithResponse,
