@@ -109,7 +109,11 @@ export class ObservedDelivery {
       if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
       deliveries.push(this.deliverPublished(envelope, recipient, tracing));
     }
-    if (deliveries.length === 0) return;
+    if (deliveries.length === 0) {
+      // Nobody is subscribed (but the sender): say so, or the message vanishes unseen.
+      events.unhandled(envelope.message, sender, envelope.channel, null);
+      return;
+    }
     const outcomes = await Promise.allSettled(deliveries);
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') {
