@@ -2,7 +2,7 @@
 // expects when its engine becomes a NatsAgentEngine.
 import 'reflect-metadata';
 import { RoutedAgent, event, rpc } from '@agentopera/agents';
-import { ClassJsonMessageSerializer, JSON_DATA_CONTENT_TYPE, UnknownSerializerError, type MessageSerializer } from '@agentopera/serialization';
+import { ClassJsonMessageSerializer, JSON_DATA_CONTENT_TYPE, SerializationError, UnknownSerializerError, type MessageSerializer } from '@agentopera/serialization';
 import { TypeSubscription } from '@agentopera/subscriptions';
 import { CollectingEventLogger, UnhandledMessageEvent } from '@agentopera/telemetry';
 import { AgentId, MessageChannel, ResponseClass, ResponseType } from '@agentopera/types';
@@ -161,6 +161,26 @@ describe('NatsAgentEngine runs a LocalAgentEngine program unchanged', { timeout:
     expect((error as UnknownSerializerError).dataContentType).toBe(JSON_DATA_CONTENT_TYPE);
     expect((error as UnknownSerializerError).registeredContentTypes).toEqual(['application/x-protobuf']);
     expect((error as Error).message).toContain('"application/x-protobuf"');
+  });
+
+  it('rejects the caller at once, with SerializationError, when the host cannot encode the result', async () => {
+    class Huge {
+      constructor(public n = 0) {}
+    }
+    const cluster = uniqueName('parity');
+    const host = await engine(cluster);
+    class Counter extends RoutedAgent {
+      @rpc(Huge)
+      async huge(message: Huge): Promise<{ big: bigint }> {
+        return { big: BigInt(message.n) };
+      }
+    }
+    await Counter.register(host, 'counter', () => new Counter('counter'));
+    await host.start();
+    const caller = await engine(cluster, { rpcTimeoutMs: 60_000 });
+    const error = await caller.sendMessage(new Huge(1), new AgentId('counter', 'k'), { signal: AbortSignal.timeout(20_000) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).typeName).toBe('Object');
   });
 
   it('emits UnhandledMessageEvent for a published message an agent has no handler for, its payload showing the message', async () => {

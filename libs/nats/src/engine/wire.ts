@@ -114,8 +114,13 @@ export const UNDEFINED = 'agentopera.undefined';
 
 const plainJson = new JsonMessageSerializer(PLAIN_JSON);
 
-/** Type names of plain JSON values (`registry.typeName`), which every process decodes without a serializer. */
-const PLAIN_TYPES: ReadonlySet<string> = new Set(['Object', 'Array', 'String', 'Number', 'Boolean', 'null']);
+/**
+ * Serializers of plain JSON values by their type name (`registry.typeName`): every process decodes
+ * these without a registered serializer, and their failures name the value's own type.
+ */
+const PLAIN_TYPES: ReadonlyMap<string, JsonMessageSerializer> = new Map(
+  ['Object', 'Array', 'String', 'Number', 'Boolean', 'null'].map((name) => [name, new JsonMessageSerializer(name)]),
+);
 
 export interface EncodedValue {
   readonly typeName: string;
@@ -128,9 +133,9 @@ export interface EncodedValue {
  * else the first content type one is registered for (e.g. protobuf alone); `undefined` for none.
  */
 function wireContentType(registry: SerializationRegistry, typeName: string): string | undefined {
-  const registered = registry.contentTypes(typeName);
-  if (registered.length === 0) return undefined;
-  return registered.includes(JSON_DATA_CONTENT_TYPE) ? JSON_DATA_CONTENT_TYPE : registered[0];
+  // The common case first: no list to build.
+  if (registry.isRegistered(typeName, JSON_DATA_CONTENT_TYPE)) return JSON_DATA_CONTENT_TYPE;
+  return registry.contentTypes(typeName)[0];
 }
 
 /**
@@ -142,8 +147,9 @@ function wireContentType(registry: SerializationRegistry, typeName: string): str
 export function encodeMessage(registry: SerializationRegistry, message: unknown): EncodedValue {
   const typeName = registry.typeName(message);
   const contentType = wireContentType(registry, typeName);
-  if (contentType === undefined) return { typeName, contentType: JSON_DATA_CONTENT_TYPE, data: instanceToJson(message, typeName) };
-  return { typeName, contentType, data: registry.serialize(message, { typeName, dataContentType: contentType }) };
+  if (contentType !== undefined) return { typeName, contentType, data: registry.serialize(message, { typeName, dataContentType: contentType }) };
+  const plain = PLAIN_TYPES.get(typeName);
+  return { typeName, contentType: JSON_DATA_CONTENT_TYPE, data: plain !== undefined ? plain.serialize(message) : instanceToJson(message, typeName) };
 }
 
 /**
@@ -156,7 +162,8 @@ export function encodeResult(registry: SerializationRegistry, value: unknown): E
   const typeName = registry.typeName(value);
   const contentType = wireContentType(registry, typeName);
   if (contentType !== undefined) return { typeName, contentType, data: registry.serialize(value, { typeName, dataContentType: contentType }) };
-  if (PLAIN_TYPES.has(typeName)) return { typeName: PLAIN_JSON, contentType: JSON_DATA_CONTENT_TYPE, data: plainJson.serialize(value) };
+  const plain = PLAIN_TYPES.get(typeName);
+  if (plain !== undefined) return { typeName: PLAIN_JSON, contentType: JSON_DATA_CONTENT_TYPE, data: plain.serialize(value) };
   return { typeName, contentType: JSON_DATA_CONTENT_TYPE, data: instanceToJson(value, typeName) };
 }
 
@@ -168,9 +175,8 @@ export function encodeResult(registry: SerializationRegistry, value: unknown): E
 export function decodeValue(registry: SerializationRegistry, typeName: string, contentType: string, data: Uint8Array): unknown {
   if (typeName === UNDEFINED) return undefined;
   if (typeName === PLAIN_JSON) return plainJson.deserialize(data);
-  if (contentType === JSON_DATA_CONTENT_TYPE && PLAIN_TYPES.has(typeName) && !registry.isRegistered(typeName, contentType)) {
-    return plainJson.deserialize(data);
-  }
+  const plain = contentType === JSON_DATA_CONTENT_TYPE ? PLAIN_TYPES.get(typeName) : undefined;
+  if (plain !== undefined && !registry.isRegistered(typeName, contentType)) return plain.deserialize(data);
   return registry.deserialize(data, { typeName, dataContentType: contentType });
 }
 
