@@ -294,7 +294,7 @@ export class LocalAgentEngine extends AgentEngineFacade implements AgentEngine {
     return this.directory.isKnown(id);
   }
 
-  protected get currentRun(): RunContext | undefined {
+  protected get currentRun(): object | undefined {
     return this.run;
   }
 }
