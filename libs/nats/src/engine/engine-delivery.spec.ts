@@ -7,7 +7,7 @@ import { uniqueName } from '../test-utils/names.js';
 import { Bump, Get, Increment, Ping, Poison, registerTestAgents, registerTestSerializers, testSubscriptions } from '../test-utils/test-agents.js';
 import { partitionOf } from '../partition.js';
 import { PublishFailedError } from '../cluster/jetstream-publisher.js';
-import { DuplicateMessageError } from './outbound.js';
+import { DuplicateMessageError } from '../errors.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
 import { TEST_TIMINGS } from '../test-utils/test-cluster.js';
 import { H, messageHeader } from './wire.js';
@@ -51,7 +51,7 @@ describe('NatsAgentEngine delivery guarantees and hostile input', { timeout: 30_
     const engine = await host();
     const counter = new AgentId('counter', 'dup');
     expect(await engine.sendMessage(new Increment(1), counter, { messageId: 'dup-1' })).toBe(1);
-    // Sent again with the same id: the stream's duplicate window drops it, and the caller hears so.
+    // Sent again with the same id: the counter committed that id, so its host refuses it, and the caller hears so.
     await expect(engine.sendMessage(new Increment(1), counter, { messageId: 'dup-1' })).rejects.toBeInstanceOf(DuplicateMessageError);
     // Published twice with one id: stored once.
     await engine.publishMessage(new Bump(), new MessageChannel('bumps', 'dup'), { messageId: 'bump-1' });

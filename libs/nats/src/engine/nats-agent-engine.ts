@@ -82,6 +82,7 @@ export class NatsAgentEngine extends AgentEngineFacade implements AgentEngine {
     this.serializationRegistry = registry;
     const ignore = options.ignoreUnhandledExceptions ?? true;
     this.events = new EngineEventLog(options.eventLogger, registry, options.eventLogger === undefined && ignore);
+    subscriptions.onError((error) => this.events.unobserved("the watch of the cluster's subscriptions failed", error));
     const traceHelper = new TraceHelper(options.tracerProvider, new MessageEngineTracingConfig('NatsAgentEngine'));
     this.hosting = new Hosting({
       nc,
@@ -282,7 +283,18 @@ export class NatsAgentEngine extends AgentEngineFacade implements AgentEngine {
     if (agentClass !== undefined) registerHandledMessageSerializers(this.serializationRegistry, agentClass);
     this.hostedTypes.add(type);
     await this.types.register(type, this.processId);
-    if (this.running !== undefined) await this.hosting.host(type);
+    await this.hostIfStarted(type);
+  }
+
+  /**
+   * Hosts a type registered after `start()`. A `start()` not awaited may still be joining (its
+   * node does not exist yet, and it took its list of types before this one): wait for it first.
+   */
+  private async hostIfStarted(type: string): Promise<void> {
+    const running = this.running;
+    if (running === undefined) return;
+    await running.catch(() => {}); // a failed start is reported by start()
+    if (this.running === running) await this.hosting.host(type);
   }
 
   // ---------------------------------------------------------------- subscriptions

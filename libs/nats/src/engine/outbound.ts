@@ -15,30 +15,22 @@ import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/
 import { DeliveryStage, MessageKind, type EnvelopeMetadata, type TraceHelper } from '@agentopera/telemetry';
 import {
   AgentId,
-  AgentOperaError,
   CancellationToken,
   MessageChannel,
   MessageDroppedError,
   MessageHandlerContext,
-  describeValue,
   responseClassOf,
   type ResponseClassOf,
   type SendOptions,
 } from '@agentopera/types';
 import type { ClusterNames } from '../cluster/cluster-names.js';
-import type { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
+import { PublishTimeoutError, type JetStreamPublisher } from '../cluster/jetstream-publisher.js';
 import type { ReplyRouter } from '../cluster/reply-router.js';
 import { partitionOf } from '../partition.js';
 import type { CallChains } from './call-chains.js';
 import type { ClusterSubscriptions } from './cluster-subscriptions.js';
 import type { TypeRegistry } from './type-registry.js';
 import { H, decodeError, decodeResult, encodeMessage, headerValue, messageHeader, readHeaderValue, rpcHeader, type EncodedValue } from './wire.js';
-
-/** A send reused a message id the stream saw within its duplicate window: it was not delivered again. */
-export class DuplicateMessageError extends AgentOperaError {
-  override readonly name: string = 'DuplicateMessageError';
-  override readonly code: string = 'DUPLICATE_MESSAGE';
-}
 
 export interface OutboundParts {
   readonly nc: NatsConnection;
@@ -116,27 +108,30 @@ export class Outbound {
     declared: ResponseClassOf | undefined,
   ): Promise<unknown> {
     const { names, replies, publisher, partitions, processId, rpcTimeoutMs, registry, nc } = this.parts;
-    const deadline = Date.now() + rpcTimeoutMs;
-    const expected = replies.expect(rpcTimeoutMs, () => `No answer from ${recipient} within ${rpcTimeoutMs} ms (rpcTimeoutMs)`);
+    // The caller alone keeps the deadline, on its own clock; the host hears it gave up by a cancel.
+    const cancelRemote = (): void => {
+      try {
+        nc.publish(names.cancelSubject, JSON.stringify({ caller: processId, request: expected.requestId }));
+      } catch {
+        // closed connection: the host's answer reaches no one either way
+      }
+    };
+    const expected = replies.expect(rpcTimeoutMs, () => `No answer from ${recipient} within ${rpcTimeoutMs} ms (rpcTimeoutMs)`, cancelRemote);
     const h = messageHeaders('rpc', encoded, recipient, sender, undefined, messageId, metadata);
-    h.set(H.rpc, rpcHeader({ replyTo: expected.replySubject, caller: processId, requestId: expected.requestId, deadline, chain }));
+    h.set(H.rpc, rpcHeader({ replyTo: expected.replySubject, caller: processId, requestId: expected.requestId, timeoutMs: rpcTimeoutMs, chain }));
     const subject = names.inboxSubject(recipient.type, partitionOf(recipient.type, recipient.key, partitions), recipient.key);
     const unlinkToken = token?.addCallback(() => {
-      if (replies.fail(expected.requestId, cancelledError(token))) {
-        nc.publish(names.cancelSubject, JSON.stringify({ caller: processId, request: expected.requestId }));
-      }
+      if (replies.fail(expected.requestId, cancelledError(token))) cancelRemote();
     });
-    publisher.publish(subject, encoded.data, h, headerValue(`${messageId}@${recipient.toString()}`), rpcTimeoutMs).then(
-      (ack) => {
-        if (ack.duplicate) {
-          replies.fail(
-            expected.requestId,
-            new DuplicateMessageError(`A message with id ${describeValue(messageId)} was already sent to ${recipient} recently; it is not delivered twice`),
-          );
-        }
-      },
-      (error: unknown) => replies.fail(expected.requestId, error),
-    );
+    // The stream de-duplicates this call's own re-sends only (lost PubAck, reconnect): its id names
+    // the call. So `duplicate: true` means "stored before", never that the call was refused; a
+    // reused message id is judged by the recipient, which answers `DuplicateMessageError`.
+    const dedupId = headerValue(`${messageId}@${recipient.toString()}#${processId}/${expected.requestId}`);
+    publisher.publish(subject, encoded.data, h, dedupId, rpcTimeoutMs).catch((error: unknown) => {
+      // No PubAck by the deadline: the message may be stored, so the call settles by its reply
+      // or its own deadline (DeliveryTimeoutError), not by the publish.
+      if (!(error instanceof PublishTimeoutError)) replies.fail(expected.requestId, error);
+    });
     return expected.reply.then(
       (reply) => {
         unlinkToken?.();

@@ -17,7 +17,7 @@ import {
   describeValue,
   type ResponseClassOf,
 } from '@agentopera/types';
-import { RemoteHandlerError } from '../errors.js';
+import { DuplicateMessageError, RemoteHandlerError } from '../errors.js';
 
 /**
  * Header names. An agent-bound message carries few headers (each costs the client and the server
@@ -26,7 +26,7 @@ import { RemoteHandlerError } from '../errors.js';
 export const H = {
   /** `<kind> <to> <type name> <message id> <from|-> <channel|->`, each value `headerValue`-encoded. */
   message: 'ao',
-  /** `<reply subject> <caller process> <request id> <deadline, epoch ms> <chain ids|->`. */
+  /** `<reply subject> <caller process> <request id> <timeout, ms> <chain ids|->`: a duration, never a clock reading. */
   rpc: 'ao-rpc',
   /** The content type when it is not JSON. */
   contentType: 'ao-ct',
@@ -49,7 +49,8 @@ export interface RpcFields {
   readonly replyTo: string;
   readonly caller: string;
   readonly requestId: string;
-  readonly deadline: number;
+  /** The caller's timeout (`rpcTimeoutMs`): a duration, as the two processes' clocks may disagree. */
+  readonly timeoutMs: number;
   readonly chain: string | undefined;
 }
 
@@ -71,14 +72,14 @@ export function parseMessageHeader(value: string | undefined): MessageFields {
 }
 
 export function rpcHeader(fields: RpcFields): string {
-  return `${fields.replyTo} ${fields.caller} ${fields.requestId} ${fields.deadline} ${fields.chain ?? '-'}`;
+  return `${fields.replyTo} ${fields.caller} ${fields.requestId} ${fields.timeoutMs} ${fields.chain ?? '-'}`;
 }
 
 /** `undefined` for a message that is no call (nats.js reads a missing header as ''). */
 export function parseRpcHeader(value: string | undefined): RpcFields | undefined {
   if (value === undefined || value === '') return undefined;
-  const [replyTo = '', caller = '', requestId = '', deadline = '', chain = '-'] = value.split(' ');
-  return { replyTo, caller, requestId, deadline: Number(deadline), chain: chain === '-' ? undefined : chain };
+  const [replyTo = '', caller = '', requestId = '', timeoutMs = '', chain = '-'] = value.split(' ');
+  return { replyTo, caller, requestId, timeoutMs: Number(timeoutMs), chain: chain === '-' ? undefined : chain };
 }
 
 /**
@@ -237,6 +238,7 @@ const PORTABLE: Record<string, (record: Partial<ErrorRecord>) => Error> = {
   AgentNotFoundError: (r) => new AgentNotFoundError(text(r.message)),
   CantHandleError: (r) => new CantHandleError(text(r.message)),
   CancelledError: (r) => new CancelledError(text(r.message)),
+  DuplicateMessageError: (r) => new DuplicateMessageError(text(r.message)),
   MessageDroppedError: (r) => new MessageDroppedError(text(r.message)),
   UnknownSerializerError: (r) => new UnknownSerializerError(text(r.typeName), text(r.dataContentType), strings(r.registeredContentTypes)),
   SerializationError: (r) => new SerializationError(text(r.typeName), ''),
