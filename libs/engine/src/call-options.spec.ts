@@ -99,6 +99,22 @@ describe('published messages no handler accepts', () => {
     expect(unhandled[0]).toMatchObject({ type: 'UnhandledMessage', handlingAgent: 'picky/k', messageType: 'Object', payload: '{"text":"hi"}' });
   });
 
+  it('are reported when they reach no agent, and show a plain class instance as its class name and fields', async () => {
+    class Gossip {
+      constructor(readonly text: string) {}
+    }
+    const logger = new CollectingEventLogger();
+    engine = new LocalAgentEngine({ eventLogger: logger });
+    await engine.registerAgentBuilder('echo', () => new TestAgent());
+    engine.start();
+    await engine.publishMessage(new Gossip('psst'), new MessageChannel('nobody', 'k'));
+    await engine.stopWhenIdle();
+    const unhandled = logger.events.filter((event) => event instanceof UnhandledMessageEvent).map((event) => event.toJSON());
+    expect(unhandled).toEqual([
+      { type: 'UnhandledMessage', payload: 'Gossip {"text":"psst"}', sender: null, receiver: 'nobody/k', kind: 'publish', handlingAgent: null, messageType: 'Gossip' },
+    ]);
+  });
+
   it('show plain JSON payloads as they are in every event', async () => {
     const logger = new CollectingEventLogger();
     engine = new LocalAgentEngine({ eventLogger: logger });

@@ -1,4 +1,4 @@
-import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
+import { JSON_DATA_CONTENT_TYPE, instanceToJson, type SerializationRegistry } from '@agentopera/serialization';
 import {
   AgentActivatedEvent,
   AgentConstructionExceptionEvent,
@@ -27,6 +27,8 @@ import { messageTypeName } from './message-intake.js';
 const MAX_LISTED_WAITING = 20;
 
 type Address = AgentId | MessageChannel | null;
+
+const DECODER = new TextDecoder();
 
 /**
  * The engine's structured events. Every method checks `isEnabled()` before it builds an event or
@@ -91,8 +93,8 @@ export class EngineEventLog {
     if (this.enabled) this.emit(new InterventionExceptionEvent({ payload: this.payload(message), stage, handler, exception }));
   }
 
-  /** A published message reached an agent with no handler for it. */
-  unhandled(message: unknown, sender: AgentId | null, channel: MessageChannel, handlingAgent: AgentId): void {
+  /** A published message reached an agent with no handler for it, or (`handlingAgent` null) no agent. */
+  unhandled(message: unknown, sender: AgentId | null, channel: MessageChannel, handlingAgent: AgentId | null): void {
     if (!this.enabled) return;
     const messageType = messageTypeName(message);
     this.emit(
@@ -157,8 +159,9 @@ export class EngineEventLog {
   }
 
   /**
-   * The message as JSON: plain JSON values as they are, others through the registry, else a
-   * placeholder (logging never fails a message).
+   * The message as JSON: plain JSON values as they are, others through the registry's JSON
+   * serializer, an instance of a class with none as its class name and the JSON of its fields
+   * (`Job {"id":1}`), else a placeholder (logging never fails a message).
    */
   private payload(message: unknown): string {
     if (isPlainJson(message)) {
@@ -168,10 +171,13 @@ export class EngineEventLog {
         // a cycle: fall through to the registry and the placeholder
       }
     }
+    const registry = this.serializationRegistry;
     try {
-      const typeName = this.serializationRegistry.typeName(message);
-      const bytes = this.serializationRegistry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE });
-      return new TextDecoder().decode(bytes);
+      const typeName = registry.typeName(message);
+      if (registry.isRegistered(typeName, JSON_DATA_CONTENT_TYPE)) {
+        return DECODER.decode(registry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE }));
+      }
+      return `${typeName} ${DECODER.decode(instanceToJson(message, typeName))}`;
     } catch {
       return 'Message could not be serialized';
     }

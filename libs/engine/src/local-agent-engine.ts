@@ -1,35 +1,23 @@
 import { AsyncQueue, QueueShutDownError, type MessageQueue } from '@agentopera/queue';
-import { DefaultSerializationRegistry, type MessageSerializer, type SerializationRegistry } from '@agentopera/serialization';
+import { DefaultSerializationRegistry, type SerializationRegistry } from '@agentopera/serialization';
 import type { StateStore } from '@agentopera/state';
 import { DefaultSubscriptionManager, type SubscriptionManager } from '@agentopera/subscriptions';
 import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
 import {
-  AgentId,
-  AgentType,
   EngineStateError,
-  InvalidStateError,
-  MessageChannel,
   describeValue,
-  type Agent,
-  type AgentBuilder,
-  type AgentClass,
   type AgentEngine,
-  type AgentMetadata,
-  type AgentState,
-  type EngineState,
-  type GetAgentOptions,
-  type InferResponse,
-  type SendableMessage,
-  type SendMessageResult,
-  type RegisterAgentBuilderOptions,
+  type AgentId,
+  type AgentNotFoundError,
+  type MessageChannel,
   type SendOptions,
   type StopOptions,
   type Subscription,
 } from '@agentopera/types';
 import { AgentDirectory } from './agent-directory.js';
+import { AgentEngineFacade } from './agent-engine-facade.js';
 import { Dispatcher } from './dispatcher.js';
 import { EngineEventLog } from './engine-event-log.js';
-import { isPlainObject, parseEngineState } from './engine-state.js';
 import { throwAll } from './failure.js';
 import type { MessageEnvelope } from './envelopes.js';
 import { HandlerRunner } from './handler-runner.js';
@@ -56,15 +44,15 @@ type EnvelopeQueue = MessageQueue<MessageEnvelope>;
  * `stopWhenIdle()` cannot hang on failures, logging costs nothing unless enabled, and agents can be
  * serial, persisted, and deactivated when idle or over a cap.
  */
-export class LocalAgentEngine implements AgentEngine {
+export class LocalAgentEngine extends AgentEngineFacade implements AgentEngine {
   private readonly queueFactory: (() => EnvelopeQueue) | undefined;
   private queue: EnvelopeQueue;
-  private readonly directory: AgentDirectory;
+  protected readonly directory: AgentDirectory;
   private readonly runner: HandlerRunner;
   private readonly dispatcher: Dispatcher;
   private readonly intake: MessageIntake;
   private readonly subscriptionManager: SubscriptionManager;
-  private readonly serializationRegistry: SerializationRegistry;
+  protected readonly serializationRegistry: SerializationRegistry;
   private readonly interventionHandlers: readonly InterventionHandler[];
   private readonly events: EngineEventLog;
   private readonly traceHelper: TraceHelper;
@@ -77,6 +65,7 @@ export class LocalAgentEngine implements AgentEngine {
   private everRun = false;
 
   constructor(options: LocalAgentEngineOptions = {}) {
+    super();
     const parsed = parseEngineOptions(options);
     const queue = options.queue;
     if (typeof queue === 'function') {
@@ -144,12 +133,8 @@ export class LocalAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- messaging
 
-  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
-    message: M,
-    recipient: AgentId,
-    options?: SendOptions,
-  ): Promise<SendMessageResult<R, M>> {
-    return this.intake.send<SendMessageResult<R, M>>(message, recipient, options);
+  protected deliver(message: unknown, recipient: AgentId, options: SendOptions | undefined): Promise<unknown> {
+    return this.intake.send(message, recipient, options);
   }
 
   publishMessage(message: unknown, channel: MessageChannel, options?: SendOptions): Promise<void> {
@@ -262,17 +247,6 @@ export class LocalAgentEngine implements AgentEngine {
     await this.afterStop();
   }
 
-  /** Stops once `condition()` returns true, checking every `checkPeriodMs` milliseconds. */
-  async stopWhen(condition: () => boolean, checkPeriodMs = 1000): Promise<void> {
-    if (typeof condition !== 'function') throw new TypeError(`stopWhen needs a condition function, got ${describeValue(condition)}`);
-    const run = this.requireRun('stopWhen');
-    while (!condition()) {
-      if (this.run !== run) return; // stopped by someone else meanwhile
-      await new Promise((resolve) => setTimeout(resolve, checkPeriodMs));
-    }
-    if (this.run === run) await this.stop();
-  }
-
   /**
    * Stops if running, then saves (as each type's `persistence` says) and closes every
    * instantiated agent, each once none of its handlers runs: all of them even if some fail, then
@@ -288,15 +262,6 @@ export class LocalAgentEngine implements AgentEngine {
     } finally {
       detach();
     }
-  }
-
-  /**
-   * Deactivates the agent once it is idle: saves its state, closes it and drops it; its next
-   * message builds it again and loads that state. `false` when it is not active or was registered
-   * as an instance. Rejects (and the agent stays active) when its state cannot be saved.
-   */
-  deactivate(id: AgentId): Promise<boolean> {
-    return this.directory.deactivate(id);
   }
 
   private async afterStop(signal?: AbortSignal): Promise<void> {
@@ -334,71 +299,6 @@ export class LocalAgentEngine implements AgentEngine {
     if (this.queueFactory !== undefined) this.queue = this.queueFactory();
   }
 
-  // ---------------------------------------------------------------- agents
-
-  async registerAgentBuilder<T extends Agent>(
-    type: string | AgentType,
-    builder: AgentBuilder<T>,
-    options: RegisterAgentBuilderOptions<T> = {},
-  ): Promise<AgentType> {
-    const agentType = type instanceof AgentType ? type : new AgentType(type);
-    this.directory.register(agentType.type, builder, options as RegisterAgentBuilderOptions<Agent>);
-    return agentType;
-  }
-
-  async registerAgentInstance(agent: Agent, agentId: AgentId): Promise<AgentId> {
-    await this.directory.registerInstance(agent, agentId);
-    return agentId;
-  }
-
-  async get(idOrType: AgentId | AgentType | string, key = 'default', options: GetAgentOptions = {}): Promise<AgentId> {
-    const id = idOrType instanceof AgentId ? idOrType : new AgentId(idOrType instanceof AgentType ? idOrType.type : idOrType, key);
-    if (!this.directory.isKnown(id)) throw this.directory.notFound(id);
-    if (options.lazy === false) await this.directory.activation(id);
-    return id;
-  }
-
-  async tryGetUnderlyingAgentInstance<T extends Agent = Agent>(id: AgentId, expectedClass?: AgentClass<T>): Promise<T> {
-    const agent = await this.knownAgent(id);
-    if (expectedClass !== undefined && !(agent instanceof expectedClass)) {
-      throw new TypeError(`Agent ${id} is ${describeValue(agent)}, not an instance of ${expectedClass.name}`);
-    }
-    return agent as T;
-  }
-
-  async agentMetadata(id: AgentId): Promise<AgentMetadata> {
-    return (await this.knownAgent(id)).metadata;
-  }
-
-  async agentSaveState(id: AgentId): Promise<AgentState> {
-    return (await this.knownAgent(id)).saveState();
-  }
-
-  async agentLoadState(id: AgentId, state: AgentState): Promise<void> {
-    if (!isPlainObject(state)) throw new InvalidStateError(`agentLoadState(${id}) needs a plain object, got ${describeValue(state)}`);
-    await (await this.knownAgent(id)).loadState(state);
-  }
-
-  /** The state of every live agent, keyed by `agentId.toString()`. */
-  saveState(): Promise<EngineState> {
-    return this.directory.saveStates();
-  }
-
-  /**
-   * Loads state saved by `saveState`, building agents as needed; entries of unregistered types are
-   * skipped. The whole state is validated first, so a malformed one changes nothing.
-   */
-  async loadState(state: EngineState): Promise<void> {
-    const entries = parseEngineState(state).filter(([id]) => this.directory.isKnown(id));
-    for (const [id, agentState] of entries) await (await this.directory.activation(id)).agent.loadState(agentState);
-  }
-
-  private async knownAgent(id: AgentId): Promise<Agent> {
-    if (!(id instanceof AgentId)) throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
-    if (!this.directory.isKnown(id)) throw this.directory.notFound(id);
-    return (await this.directory.activation(id)).agent;
-  }
-
   // ---------------------------------------------------------------- subscriptions, serializers
 
   async subscribe(subscription: Subscription): Promise<void> {
@@ -409,8 +309,23 @@ export class LocalAgentEngine implements AgentEngine {
     await this.subscriptionManager.unsubscribe(id);
   }
 
-  registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void {
-    this.serializationRegistry.addSerializer(serializer);
+  // ---------------------------------------------------------------- the facade's hooks
+
+  protected typeIsKnown(id: AgentId): boolean {
+    return this.directory.isKnown(id);
+  }
+
+  protected agentNotFound(id: AgentId): AgentNotFoundError {
+    return this.directory.notFound(id);
+  }
+
+  /** Every known agent lives in this process. */
+  protected hostsHere(id: AgentId): boolean {
+    return this.directory.isKnown(id);
+  }
+
+  protected get currentRun(): object | undefined {
+    return this.run;
   }
 }
 

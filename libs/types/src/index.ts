@@ -20,7 +20,10 @@ export type {
 export type { StopOptions } from './stop-options.js';
 export type { MessageContext } from './message-context.js';
 export {
+  ResponseClass,
   ResponseType,
+  responseClassOf,
+  type ResponseClassOf,
   type DeclaresResponse,
   type InferResponse,
   type MessageWithResponse,

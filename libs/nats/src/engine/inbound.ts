@@ -3,7 +3,7 @@ import { errors, headers, type NatsConnection } from '@nats-io/transport-node';
 import { EngineMessageContext, StateStoreTimeoutError, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
 import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
-import { AgentId, CancellationToken, CancelledError, MessageChannel, describeValue, type CallChain, type MessageContext } from '@agentopera/types';
+import { AgentId, CancellationToken, CancelledError, MessageChannel, NotHandled, describeValue, type CallChain, type MessageContext } from '@agentopera/types';
 import { FencedOutError } from '../cluster/fenced-state.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
 import { DuplicateMessageError } from '../errors.js';
@@ -167,6 +167,7 @@ export class Inbound {
       const result = await (traceHelper.enabled ? traceHelper.traceBlock('process', recipient, parent.traceparent ? parent : undefined, run) : run());
       this.handled++;
       if (replyTo !== undefined) this.replyResult(replyTo, result);
+      else if (result === NotHandled && channel !== null) events.unhandled(message, sender, channel, recipient);
       return 'ack';
     } catch (error) {
       const store = this.parts.store;
