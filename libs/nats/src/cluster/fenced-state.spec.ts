@@ -57,6 +57,17 @@ describe('FencedState', () => {
     await expect(p1.commit(a, { n: 5 }, 'm5')).rejects.toBeInstanceOf(FencedOutError);
   });
 
+  it('never commits a turn of a message id it already committed: the copy is refused and nothing is written', async () => {
+    const store = new InMemoryStateStore();
+    const p1 = new FencedState(store, 'p1');
+    const a = await p1.activate(id);
+    await p1.commit(a, { n: 1 }, 'm1');
+    await expect(p1.commit(a, { n: 2 }, 'm1')).rejects.toMatchObject({ name: 'DuplicateMessageError', code: 'DUPLICATE_MESSAGE' });
+    expect((await p1.read(id))?.state).toEqual({ n: 1 });
+    await p1.commit(a, { n: 2 }, 'm2');
+    expect((await p1.read(id))?.state).toEqual({ n: 2 });
+  });
+
   it('remembers committed message ids with the state, so a redelivery is recognised after a move', async () => {
     const store = new InMemoryStateStore();
     const p1 = new FencedState(store, 'p1', 3);

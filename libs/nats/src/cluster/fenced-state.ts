@@ -1,4 +1,5 @@
-import { AgentOperaError, type AgentId, type AgentState } from '@agentopera/types';
+import { AgentOperaError, describeValue, type AgentId, type AgentState } from '@agentopera/types';
+import { DuplicateMessageError } from '../errors.js';
 import { StateConflictError, type StateStore } from '@agentopera/state';
 
 /** This process lost an agent to another (a newer epoch): it must neither commit nor ack. */
@@ -132,6 +133,11 @@ export class FencedState {
   }
 
   private async write(activation: Activation, state: AgentState, messageId: string | undefined): Promise<void> {
+    // The last check of "a redelivered message changes the state once": whatever let a copy of a
+    // committed message run again, its turn does not land.
+    if (messageId !== undefined && activation.hasProcessed(messageId)) {
+      throw new DuplicateMessageError(`A message with id ${describeValue(messageId)} already changed the state of ${activation.id}: its copy is not committed`);
+    }
     const processed = activation.recordProcessed(messageId, this.ringSize);
     const entry: FencedEntry = {
       fence: { epoch: activation.epoch, owner: this.processId, processed },

@@ -170,6 +170,11 @@ export class Inbound {
       else if (result === NotHandled && channel !== null) events.unhandled(message, sender, channel, recipient);
       return 'ack';
     } catch (error) {
+      if (error instanceof DuplicateMessageError) {
+        // A copy of a committed message ran again (its turn was not committed): done already.
+        if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(duplicateCall(fields.messageId, recipient)));
+        return 'ack';
+      }
       const store = this.parts.store;
       const saved = activation?.registration !== undefined && activation.registration.persistence !== 'none';
       if (error instanceof FencedOutError || (store !== undefined && activation !== undefined && saved && !store.isLive(activation.id))) {
