@@ -36,9 +36,9 @@ describe('Membership', () => {
     // The hosts of 't' as each change is reported (the view is read in the callback, so a slow
     // poller cannot miss a short-lived state).
     const views: string[][] = [];
-    let member: Membership | undefined;
-    const a = await Membership.join(kv, { processId: 'a', types: [] }, { ...timings, onChange: () => views.push(member?.hostsOf('t') ?? []) });
-    member = a;
+    const joined: { member?: Membership } = {};
+    const a = await Membership.join(kv, { processId: 'a', types: [] }, { ...timings, onChange: () => views.push(joined.member?.hostsOf('t') ?? []) });
+    joined.member = a;
     // 'ghost' writes one heartbeat by hand and never again.
     await kv.put('ghost', JSON.stringify({ processId: 'ghost', types: ['t'] }));
     await until(() => views.length === 1);
@@ -56,13 +56,14 @@ describe('Membership', () => {
     await new Promise((resolve) => setTimeout(resolve, timings.memberTtlMs + 100));
     // A fresh heartbeat written after the join reaches a's watch after the old one: when a reports
     // it, a has read the old one too, and must not count it.
-    let member: Membership | undefined;
+    const joined: { member?: Membership } = {};
     let hostsOfT: string[] | undefined;
     const onChange = (): void => {
+      const member = joined.member;
       if (member !== undefined && member.hostsOf('f').length > 0) hostsOfT ??= member.hostsOf('t');
     };
     const a = await Membership.join(kv, { processId: 'a', types: [] }, { ...timings, onChange });
-    member = a;
+    joined.member = a;
     await kv.put('fresh', JSON.stringify({ processId: 'fresh', types: ['f'] }));
     await until(() => hostsOfT !== undefined);
     expect(hostsOfT).toEqual([]);
