@@ -243,10 +243,14 @@ describe('cancellation', () => {
   class LongRunningAgent extends RoutedAgent {
     called = false;
     cancelled = false;
+    private markCalled = (): void => {};
+    /** Settles when the handler has begun (what the tests cancel inside). */
+    readonly calledOnce = new Promise<void>((resolve) => (this.markCalled = resolve));
 
     @messageHandler()
     async onMessage_(_message: MessageType, ctx: MessageContext): Promise<MessageType> {
       this.called = true;
+      this.markCalled();
       const wait = new Promise((resolve) => setTimeout(resolve, 10_000));
       try {
         await ctx.cancellationToken.linkFuture(wait);
@@ -278,10 +282,6 @@ describe('cancellation', () => {
     }
   }
 
-  async function waitUntil(condition: () => boolean): Promise<void> {
-    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-
   it('cancels a running call', async () => {
     const engine = new LocalAgentEngine();
     await LongRunningAgent.register(engine, 'long_running', () => new LongRunningAgent('long'));
@@ -290,7 +290,7 @@ describe('cancellation', () => {
     engine.start();
     const reply = engine.sendMessage(new MessageType(), id, { cancellationToken: token });
     const agent = await engine.tryGetUnderlyingAgentInstance(id, LongRunningAgent);
-    await waitUntil(() => agent.called);
+    await agent.calledOnce;
     token.cancel();
     await expect(reply).rejects.toBeInstanceOf(CancelledError);
     await engine.stopWhenIdle();
@@ -322,7 +322,7 @@ describe('cancellation', () => {
     engine.start();
     const reply = engine.sendMessage(new MessageType(), new AgentId('nested', 'default'), { cancellationToken: token });
     const inner = await engine.tryGetUnderlyingAgentInstance(nestedId, LongRunningAgent);
-    await waitUntil(() => inner.called);
+    await inner.calledOnce;
     token.cancel();
     await expect(reply).rejects.toBeInstanceOf(CancelledError);
     await engine.stopWhenIdle();

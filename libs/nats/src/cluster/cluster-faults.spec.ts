@@ -91,17 +91,17 @@ describe('cluster plumbing under faults', { timeout: 60_000 }, () => {
 
   it('a worker paused past its lease (SIGSTOP, SIGCONT) neither commits nor acks; the new owner wins', async () => {
     const c = await cluster();
-    // Each turn sleeps a second before it commits: the pause surely falls inside every running turn.
-    const a = await c.worker('a', { TURN_MS: '1000' });
+    // Its turns wait for our word before they commit: the pause surely falls inside every running turn.
+    const a = await c.worker('a', { HOLD_TURNS: '1' });
     await vi.waitFor(() => expect(a.all('owned').at(-1)?.['slots']).toBe(PARTITIONS), { timeout: 10_000 });
     for (let i = 0; i < 16; i++) await c.send(keys[i % keys.length]!);
     await a.waitFor((e) => e.type === 'turn', 10_000, 'a turn');
-    await new Promise((resolve) => setTimeout(resolve, 100));
     a.signal('SIGSTOP');
     const pausedAt = Date.now();
     const b = await c.worker('b');
     await b.waitFor((e) => e.type === 'committed', 20_000, 'a commit after the takeover');
     a.signal('SIGCONT');
+    a.send({ type: 'release' });
     await c.drained();
     // Every turn a had under way gave up without a commit: past its deadline, or fenced out.
     await a.waitFor((e) => e.type === 'abandoned' || e.type === 'fenced', 10_000, 'the paused turns to give up');

@@ -1,4 +1,4 @@
-import { Kvm, type KV } from '@nats-io/kv';
+import { KvWatchInclude, Kvm, type KV } from '@nats-io/kv';
 import { describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
@@ -10,6 +10,26 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Starts watching `slot` and returns a wait for the owners its next `count` writes name (the
+ * lease's renewals and takeovers are events in the bucket: a test can wait on them, not on time).
+ */
+async function nextWriters(kv: KV, slot: string, count: number, timeoutMs = 20_000): Promise<() => Promise<(string | undefined)[]>> {
+  const watch = await kv.watch({ key: slot, include: KvWatchInclude.UpdatesOnly });
+  return async () => {
+    const owners: (string | undefined)[] = [];
+    const timer = setTimeout(() => watch.stop(), timeoutMs);
+    for await (const entry of watch) {
+      owners.push(entry.operation === 'PUT' ? (entry.json() as { owner?: string }).owner : undefined);
+      if (owners.length === count) break;
+    }
+    clearTimeout(timer);
+    watch.stop();
+    if (owners.length < count) throw new Error(`${slot}: ${owners.length} of ${count} writes within ${timeoutMs} ms`);
+    return owners;
+  };
 }
 
 /** Handlers that record what happened, and a check that two holders never overlap. */
@@ -53,8 +73,12 @@ describe('PartitionLeases', () => {
     expect([...ha.holding].filter((slot) => hb.holding.has(slot))).toEqual([]);
     const s1Holder = ha.holding.has('s1') ? { me: a, mine: ha, other: hb } : { me: b, mine: hb, other: ha };
     s1Holder.me.setDesired([...s1Holder.mine.holding].filter((slot) => slot !== 's1'));
-    await until(() => s1Holder.other.holding.has('s1'), 3000);
-    expect(log.indexOf(`${s1Holder.mine === ha ? 'a' : 'b'} released s1`)).toBeLessThan(log.length - 1);
+    // Passed at once: well within the 30 s TTL, and only after the holder's release had finished.
+    await until(() => s1Holder.other.holding.has('s1'), 15_000);
+    const [me, other] = s1Holder.mine === ha ? ['a', 'b'] : ['b', 'a'];
+    const released = log.indexOf(`${me} released s1`);
+    expect(released).toBeGreaterThanOrEqual(0);
+    expect(log.findIndex((line) => line.startsWith(`${other} acquired s1`))).toBeGreaterThan(released);
     expect(a.isValid('s0')).toBe(true);
     await Promise.all([a.stop(), b.stop()]);
     expect(ha.holding.size + hb.holding.size).toBe(0);
@@ -65,23 +89,26 @@ describe('PartitionLeases', () => {
     const log: string[] = [];
     const silent = await nats.connect();
     const ha = recorder('a', log);
-    const a = await PartitionLeases.start(await new Kvm(silent).open(kv.name), 'a', { ttlMs: 600 }, { ...ha, lost: () => {} });
+    const ttlMs = 1500;
+    const a = await PartitionLeases.start(await new Kvm(silent).open(kv.name), 'a', { ttlMs }, { ...ha, lost: () => {} });
     a.setDesired(['s']);
     await until(() => ha.holding.has('s'));
     let aStillValidAtTakeover: boolean | undefined;
     const hb = recorder('b', log);
-    const b = await PartitionLeases.start(kv, 'b', { ttlMs: 600 }, {
+    const b = await PartitionLeases.start(kv, 'b', { ttlMs }, {
       ...hb,
       async acquired(slot, takeover) {
         aStillValidAtTakeover = a.isValid(slot);
         await hb.acquired(slot, takeover);
       },
     });
+    // a renews every TTL / 3: four renewals span more than a TTL in which b, wanting the slot, must not take it.
+    const renewals = await nextWriters(kv, 's', 4);
     b.setDesired(['s']);
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    expect(hb.holding.has('s')).toBe(false); // a keeps renewing
+    expect(await renewals()).toEqual(['a', 'a', 'a', 'a']);
+    expect(hb.holding.has('s')).toBe(false);
     await silent.close(); // a hears nothing and is told nothing: like a paused or cut-off process
-    await until(() => hb.holding.has('s'), 5000);
+    await until(() => hb.holding.has('s'), 15_000);
     expect(aStillValidAtTakeover).toBe(false);
     expect(log).toContain('b acquired s (takeover)');
     await b.stop();
@@ -98,10 +125,10 @@ describe('PartitionLeases', () => {
     await until(() => ha.holding.size === 2);
     const entry = await kv.get('t');
     await kv.update('t', JSON.stringify({ owner: 'intruder' }), entry!.revision);
-    await until(() => !ha.holding.has('t'), 2000);
+    await until(() => !ha.holding.has('t'), 10_000);
     expect(a.isValid('t')).toBe(false);
     await cut.close(); // renewals of 's' now fail
-    await until(() => !ha.holding.has('s'), 2000);
+    await until(() => !ha.holding.has('s'), 10_000);
     expect(a.isValid('s')).toBe(false);
     expect(log).toEqual(expect.arrayContaining(['a lost t', 'a lost s']));
   });

@@ -23,8 +23,10 @@ describe('NatsAgentEngine under clock skew between caller and host (issue 17, de
   afterAll(() => bundle?.remove());
 
   it('a host whose clock runs an hour ahead answers calls; one an hour behind cancels the handler at the caller\'s deadline', async () => {
-    // The caller's timeout is long enough for the handler to start on a loaded machine.
-    const c = (cluster = await new TestCluster(nats.server, bundle.path, 2).open(10_000));
+    // The caller's timeout is long enough for the handler to start on a loaded machine. 16
+    // partitions: each worker surely owns some echo partition (with 2, rendezvous hashing gave
+    // both to one worker in half the clusters, and keyOwnedBy waited in vain).
+    const c = (cluster = await new TestCluster(nats.server, bundle.path, 16).open(10_000));
     const ahead = await c.worker('ahead', { CLOCK_SKEW_MS: String(HOUR) });
     const behind = await c.worker('behind', { CLOCK_SKEW_MS: String(-HOUR) });
     await c.settled([ahead, behind]);

@@ -4,6 +4,7 @@ import { useNats } from '../test-utils/nats-fixture.js';
 import { Bump, Increment, Ping, Start, Wait } from '../test-utils/test-agents.js';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TestCluster, bundleWorker, expectSerialTurns } from '../test-utils/test-cluster.js';
+import { partitionOf } from '../partition.js';
 
 // Real worker processes hosting the test agents; the test process is a client that hosts nothing.
 describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
@@ -26,9 +27,13 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
     const a = await c.worker('a', { TURN_MS: '5' });
     const b = await c.worker('b', { TURN_MS: '5' });
     await c.settled([a, b]);
-    // Both workers own partitions, and echo answers come from both.
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => c.client.sendMessage<{ processId: string }>(new Ping(`p${i}`), new AgentId('echo', `k${i}`))));
-    expect(new Set(answers.map((answer) => answer.processId)).size).toBe(2);
+    // Each echo answer comes from the worker that owns its key's partition. (Which worker owns the
+    // echo partitions is up to rendezvous hashing: with 4 of them, one worker may own all.)
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    const answers = await Promise.all(keys.map((key, i) => c.client.sendMessage<{ processId: string }>(new Ping(`p${i}`), new AgentId('echo', key))));
+    const owners = keys.map((key) => [a, b].find((w) => (w.all('status').at(-1)?.['slots'] as string[]).includes(`echo/${partitionOf('echo', key, 4)}`)));
+    const processIds = owners.map((owner) => owner?.all('ready')[0]?.['processId']);
+    expect(answers.map((answer) => answer.processId)).toEqual(processIds);
 
     // First messages to one new agent from three processes at once: built once, counted exactly.
     a.send({ type: 'send', key: 'race', count: 20 });
@@ -112,12 +117,16 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
       }
     })();
     traffic.catch(() => {}); // awaited below; this keeps an early failure from going unhandled
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await expect.poll(() => outcomes.length, { timeout: 20_000, message: 'traffic under way before the kill' }).toBeGreaterThanOrEqual(8);
     const killedAt = Date.now();
     await a.kill('SIGKILL');
     await b.waitFor((e) => e.type === 'status' && e['owned'] === 20, 20_000, 'all partitions');
     const failover = Date.now() - killedAt;
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Traffic goes on with b alone: a round of calls (one per key) handled after the takeover.
+    const afterFailover = outcomes.length;
+    await expect
+      .poll(() => outcomes.slice(afterFailover).filter((o) => o === 'ok').length, { timeout: 30_000, message: 'calls handled after the takeover' })
+      .toBeGreaterThanOrEqual(keys.length);
     stop = true;
     await traffic;
     // Every RPC settled: handled (by the new host) or a DeliveryTimeoutError, never anything else.
@@ -133,27 +142,29 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
 
   it('SIGSTOP a worker past its lease, then SIGCONT: it neither commits nor acks; the new owner\'s state wins', async () => {
     const c = await open();
-    const a = await c.worker('a', { TURN_MS: '150' });
+    // Turns of a second: the pause, sent as soon as the second turn has begun, falls inside it.
+    const a = await c.worker('a', { TURN_MS: '1000' });
     await c.settled([a]);
     const target = new AgentId('counter', 'paused');
     const first = await c.client.sendMessage<number>(new Increment(1), target);
     expect(first).toBe(1);
     const inFlight = c.client.sendMessage<number>(new Increment(10), target).catch((error: Error) => error.name);
-    await a.waitFor((e) => e.type === 'turn' && e['n'] === 1);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // inside the second turn
+    await a.waitFor(() => a.all('turn-start').length === 2, 20_000, 'the second turn to begin');
     a.signal('SIGSTOP');
     const b = await c.worker('b');
     await b.waitFor((e) => e.type === 'status' && e['owned'] === 20, 20_000, 'all partitions');
     const afterTakeover = await c.client.sendMessage<number>(new Increment(100), target);
+    const resumedAt = a.events.length;
     a.signal('SIGCONT');
     const late = await inFlight;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The paused process finishes the turn in memory only after SIGCONT (else the pause missed it).
+    const paused = await a.waitFor((e) => e.type === 'turn' && e['n'] === 11, 20_000, 'the paused turn to end');
+    expect(a.events.indexOf(paused)).toBeGreaterThanOrEqual(resumedAt);
     // The paused turn's increment (10) was handled again by the new owner, which answered its caller;
     // whatever the paused process did after SIGCONT changed nothing stored.
     expect(late).toBe(11);
     expect(afterTakeover).toBe(111);
     expect(await c.counter('paused')).toBe(111);
-    expect(a.all('turn').some((turn) => turn['n'] === 11)).toBe(true); // it did finish the turn in memory
   });
 
   it('restart of nats-server under load: the processes reconnect and go on; nothing acknowledged is lost', async (ctx) => {
@@ -170,7 +181,7 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
       }
     })();
     publishing.catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect.poll(() => published, { timeout: 20_000, message: 'publishing under way before the restart' }).toBeGreaterThanOrEqual(20);
     await nats.server.restart();
     await publishing;
     expect(published).toBe(200);

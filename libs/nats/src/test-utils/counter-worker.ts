@@ -22,6 +22,10 @@ const names = new ClusterNames(env['CLUSTER']!);
 const partitions = Number(env['PARTITIONS'] ?? 4);
 const turnMs = Number(env['TURN_MS'] ?? 0);
 const timings = JSON.parse(env['TIMINGS'] ?? '{}') as ClusterTimings;
+// With HOLD_TURNS=1 every turn waits for a 'release' command before it goes on, so that a pause
+// the test sends after seeing a turn begin surely falls inside it.
+let release = (): void => {};
+const held = env['HOLD_TURNS'] === '1' ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
 
 const nc = await connect({ servers: env['NATS_SERVER'], maxReconnectAttempts: -1, reconnectTimeWait: 100 });
 await ensureStreams(await jetstreamManager(nc), names, { ackWaitMs: timings.ackWaitMs });
@@ -44,6 +48,7 @@ async function turn(slot: Slot, msg: JsMsg, node: ClusterNode): Promise<'ack' | 
   const current = await activation;
   if (current.hasProcessed(messageId)) return 'ack';
   report({ type: 'turn', key, messageId });
+  await held;
   if (turnMs > 0) await new Promise((resolve) => setTimeout(resolve, turnMs));
   if (!node.mayAct(slot)) {
     report({ type: 'abandoned', key, messageId });
@@ -91,6 +96,7 @@ await node.host('counter');
 report({ type: 'ready', processId });
 
 process.on('message', (command: { type: string }) => {
+  if (command.type === 'release') release();
   if (command.type === 'stop') {
     void node.stop().then(async () => {
       report({ type: 'stopped' });

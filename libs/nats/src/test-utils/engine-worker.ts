@@ -49,6 +49,7 @@ await registerTestAgents(engine, {
   processId: engine.processId,
   turnMs: Number(env['TURN_MS'] ?? 0),
   onTurn: (turn: TurnReport) => report({ type: 'turn', ...turn }),
+  onTurnStart: (agent, messageId) => report({ type: 'turn-start', agent, messageId }),
   onBuild: (agent) => report({ type: 'built', agent, processId: engine.processId }),
   onWait: (what) => report({ type: what }),
 });

@@ -41,6 +41,8 @@ export interface TestAgentOptions {
   /** How long each counter turn takes (to make overlaps and pauses likely). */
   readonly turnMs?: number;
   readonly onTurn?: (turn: TurnReport) => void;
+  /** Called when a counter turn begins (so a test can act inside a running turn). */
+  readonly onTurnStart?: (agent: string, messageId: string) => void;
   /** Called when an agent instance is built in this process. */
   readonly onBuild?: (agent: string) => void;
   /** Called when a `Wait` handler starts, and when its token is cancelled. */
@@ -59,7 +61,7 @@ export function registerTestSerializers(engine: { registerMsgSerializer(s: Class
  * `poison` (its handler always fails).
  */
 export async function registerTestAgents(engine: AgentEngine, options: TestAgentOptions): Promise<void> {
-  const { processId, turnMs = 0, onTurn, onBuild, onWait } = options;
+  const { processId, turnMs = 0, onTurn, onTurnStart, onBuild, onWait } = options;
 
   class Counter extends RoutedAgent {
     n = 0;
@@ -69,6 +71,7 @@ export async function registerTestAgents(engine: AgentEngine, options: TestAgent
     }
     private async turn(messageId: string, add: number): Promise<number> {
       const start = Date.now();
+      onTurnStart?.(this.id.toString(), messageId);
       if (turnMs > 0) await new Promise((resolve) => setTimeout(resolve, turnMs));
       this.n += add;
       onTurn?.({ agent: this.id.toString(), processId, messageId, start, end: Date.now(), n: this.n });
