@@ -15,13 +15,41 @@ export class FencedOutError extends AgentOperaError {
   }
 }
 
+const CALL_SEPARATOR = '\u0000';
+
+/**
+ * What a committed turn is remembered by: its message id, and for a call also the call (caller
+ * process and request id), so that the same call redelivered can be told from another call that
+ * reuses the id.
+ */
+export function turnKey(messageId: string, call?: string): string {
+  return call === undefined ? messageId : messageId + CALL_SEPARATOR + call;
+}
+
+function messageIdOf(key: string): string {
+  const at = key.indexOf(CALL_SEPARATOR);
+  return at < 0 ? key : key.slice(0, at);
+}
+
+/** A turn whose message id the agent already committed: refused, nothing written. */
+export class AlreadyCommittedError extends DuplicateMessageError {
+  constructor(
+    id: AgentId,
+    messageId: string,
+    /** Whether the committed turn was this very call (a redelivery), not another call reusing its id. */
+    readonly sameCall: boolean,
+  ) {
+    super(`A message with id ${describeValue(messageId)} already changed the state of ${id}: its copy is not committed`);
+  }
+}
+
 /** The fencing record kept beside an agent's state in its store entry. */
 export interface FenceRecord {
   /** Incremented by every activation, on any process. */
   readonly epoch: number;
   /** The process that wrote this epoch. */
   readonly owner: string;
-  /** Ids of the latest messages whose turn committed (persistence 'turn'), newest last. */
+  /** Turn keys (`turnKey`) of the latest messages whose turn committed (persistence 'turn'), newest last. */
   readonly processed: readonly string[];
 }
 
@@ -54,13 +82,19 @@ export class Activation {
 
   /** Whether a message with this id already changed this agent's state (a redelivered duplicate). */
   hasProcessed(messageId: string): boolean {
-    return this.processed.includes(messageId);
+    return this.processedAs(messageId) !== undefined;
+  }
+
+  /** The turn key (see `turnKey`) under which a message with this id was committed, if it was. */
+  processedAs(messageId: string): string | undefined {
+    const prefix = messageId + CALL_SEPARATOR;
+    return this.processed.find((key) => key === messageId || key.startsWith(prefix));
   }
 
   /** @internal */
-  recordProcessed(messageId: string | undefined, ringSize: number): readonly string[] {
-    if (messageId === undefined) return this.processed;
-    const next = [...this.processed.filter((id) => id !== messageId), messageId];
+  recordProcessed(key: string | undefined, ringSize: number): readonly string[] {
+    if (key === undefined) return this.processed;
+    const next = [...this.processed.filter((id) => id !== key), key];
     return next.length > ringSize ? next.slice(next.length - ringSize) : next;
   }
 
@@ -121,24 +155,26 @@ export class FencedState {
    * conflict, the next one first reads the entry back: if it still carries this activation's epoch
    * the agent is still ours (whichever of our writes landed), and the commit goes on from there.
    */
-  commit(activation: Activation, state: AgentState, messageId?: string): Promise<void> {
+  commit(activation: Activation, state: AgentState, key?: string): Promise<void> {
     const previous = activation.pending;
     const attempt = (async () => {
       if (previous !== undefined) await previous.catch(() => {});
       if (activation.uncertain) await this.resync(activation);
-      await this.write(activation, state, messageId);
+      await this.write(activation, state, key);
     })();
     activation.pending = attempt;
     return attempt;
   }
 
-  private async write(activation: Activation, state: AgentState, messageId: string | undefined): Promise<void> {
+  private async write(activation: Activation, state: AgentState, key: string | undefined): Promise<void> {
     // The last check of "a redelivered message changes the state once": whatever let a copy of a
     // committed message run again, its turn does not land.
-    if (messageId !== undefined && activation.hasProcessed(messageId)) {
-      throw new DuplicateMessageError(`A message with id ${describeValue(messageId)} already changed the state of ${activation.id}: its copy is not committed`);
+    if (key !== undefined) {
+      const messageId = messageIdOf(key);
+      const first = activation.processedAs(messageId);
+      if (first !== undefined) throw new AlreadyCommittedError(activation.id, messageId, first === key);
     }
-    const processed = activation.recordProcessed(messageId, this.ringSize);
+    const processed = activation.recordProcessed(key, this.ringSize);
     const entry: FencedEntry = {
       fence: { epoch: activation.epoch, owner: this.processId, processed },
       state,

@@ -3,11 +3,11 @@ import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } fro
 import type { AgentId, AgentState } from '@agentopera/types';
 import { FencedOutError, FencedState, type Activation } from '../cluster/fenced-state.js';
 
-const turns = new AsyncLocalStorage<{ readonly messageId: string }>();
+const turns = new AsyncLocalStorage<{ readonly key: string }>();
 
-/** Runs `fn` as the turn of message `messageId`: a save inside it records the id with the state. */
-export function runAsTurnOf<T>(messageId: string, fn: () => T): T {
-  return turns.run({ messageId }, fn);
+/** Runs `fn` as the turn of the message `key` names (`turnKey`): a save inside it records the key with the state. */
+export function runAsTurnOf<T>(key: string, fn: () => T): T {
+  return turns.run({ key }, fn);
 }
 
 /**
@@ -45,7 +45,7 @@ export class FencedStateStore implements StateStore {
     const turn = turns.getStore();
     try {
       if (activation === undefined || !this.owns(id)) throw new FencedOutError(id, activation?.epoch ?? 0);
-      await this.fenced.commit(activation, state, turn?.messageId);
+      await this.fenced.commit(activation, state, turn?.key);
       return activation.version;
     } catch (error) {
       // A failure that is no conflict (a timeout, the broker down) leaves the activation: the next
@@ -76,8 +76,8 @@ export class FencedStateStore implements StateStore {
     return this.activations.has(id);
   }
 
-  /** Whether the live activation of this id (the directory's `activation.id`) committed `messageId`. */
-  hasProcessed(id: AgentId, messageId: string): boolean {
-    return this.activations.get(id)?.hasProcessed(messageId) ?? false;
+  /** The turn key under which the live activation of this id (the directory's `activation.id`) committed `messageId`, if it did. */
+  processedAs(id: AgentId, messageId: string): string | undefined {
+    return this.activations.get(id)?.processedAs(messageId);
   }
 }

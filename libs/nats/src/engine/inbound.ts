@@ -4,9 +4,9 @@ import { EngineMessageContext, StateStoreTimeoutError, type Activation, type Age
 import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
 import { AgentId, CancellationToken, CancelledError, MessageChannel, NotHandled, describeValue, type CallChain, type MessageContext } from '@agentopera/types';
-import { FencedOutError } from '../cluster/fenced-state.js';
+import { AlreadyCommittedError, FencedOutError, turnKey } from '../cluster/fenced-state.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
-import { DuplicateMessageError } from '../errors.js';
+import { DeliveryTimeoutError, DuplicateMessageError } from '../errors.js';
 import type { CallChains } from './call-chains.js';
 import { runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
 import { H, decodeValue, encodeError, encodeResult, headerValue, parseMessageHeader, parseRpcHeader, type MessageFields } from './wire.js';
@@ -137,10 +137,9 @@ export class Inbound {
         for (let earlier = this.deliveries.get(duplicateKey); earlier !== undefined; earlier = this.deliveries.get(duplicateKey)) {
           await earlier.catch(() => {});
         }
-        if (this.parts.store?.hasProcessed(live.id, messageId) === true) {
-          // Committed before: a call reusing the id hears so at once instead of at its deadline.
-          // (The same call redelivered was answered already; its caller drops this reply.)
-          if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(duplicateCall(messageId, recipient)));
+        const first = this.parts.store?.processedAs(live.id, messageId);
+        if (first !== undefined) {
+          if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(alreadyHandled(messageId, recipient, first === turnKey(messageId, key))));
           return 'ack';
         }
         let finished!: () => void;
@@ -154,7 +153,7 @@ export class Inbound {
       const chain = this.parts.chains.decode(rpc?.chain);
       const execute = (link: CallChain | undefined): Promise<unknown> =>
         perTurn
-          ? runAsTurnOf(messageId, () => this.parts.runner.run(live, recipient, message, ctx, link))
+          ? runAsTurnOf(turnKey(messageId, key), () => this.parts.runner.run(live, recipient, message, ctx, link))
           : this.parts.runner.run(live, recipient, message, ctx, link);
       // A serial agent's turn is entered here, with this message's id in the async context, so
       // the save that ends the turn records this message (the runner's own queue would start a
@@ -170,9 +169,9 @@ export class Inbound {
       else if (result === NotHandled && channel !== null) events.unhandled(message, sender, channel, recipient);
       return 'ack';
     } catch (error) {
-      if (error instanceof DuplicateMessageError) {
+      if (error instanceof AlreadyCommittedError) {
         // A copy of a committed message ran again (its turn was not committed): done already.
-        if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(duplicateCall(fields.messageId, recipient)));
+        if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(alreadyHandled(fields.messageId, recipient, error.sameCall)));
         return 'ack';
       }
       const store = this.parts.store;
@@ -246,7 +245,17 @@ export class Inbound {
   }
 }
 
-function duplicateCall(messageId: string, recipient: AgentId): DuplicateMessageError {
+/**
+ * The answer to a call whose message id the agent already committed: for the same call
+ * redelivered (its host stopped between commit and answer) the answer is lost, which the caller
+ * hears at once as what its deadline would have told it; another call reusing the id is refused.
+ */
+function alreadyHandled(messageId: string, recipient: AgentId, sameCall: boolean): Error {
+  if (sameCall) {
+    return new DeliveryTimeoutError(
+      `${recipient} handled this call (message id ${describeValue(messageId)}) and committed its turn, but its host stopped before answering: the answer is lost`,
+    );
+  }
   return new DuplicateMessageError(
     `${recipient} already handled a message with id ${describeValue(messageId)}: it is not handled twice, and its first answer is not kept`,
   );

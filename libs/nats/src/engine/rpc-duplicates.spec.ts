@@ -1,14 +1,15 @@
-import { connect, type Msg, type NatsConnection, type PublishOptions, type SubscriptionOptions } from '@nats-io/transport-node';
+import { connect, headers, type Msg, type NatsConnection, type PublishOptions, type SubscriptionOptions } from '@nats-io/transport-node';
 import { NoopEventLogger } from '@agentopera/telemetry';
 import { AgentId } from '@agentopera/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
-import { Increment, Ping, registerTestAgents, registerTestSerializers } from '../test-utils/test-agents.js';
+import { Get, Increment, Ping, registerTestAgents, registerTestSerializers } from '../test-utils/test-agents.js';
 import { TEST_TIMINGS } from '../test-utils/test-cluster.js';
-import { DuplicateMessageError } from '../errors.js';
+import { DeliveryTimeoutError, DuplicateMessageError } from '../errors.js';
+import { partitionOf } from '../partition.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
-import { H } from './wire.js';
+import { H, decodeError, parseRpcHeader, rpcHeader } from './wire.js';
 
 /**
  * A connection whose first RPC store loses its PubAck (sent with a reply subject no one reads), so
@@ -97,4 +98,36 @@ describe('RPCs and the stream\'s de-duplication (issue 17, defects 1 and 14)', {
     await expect(second).rejects.toBeInstanceOf(DuplicateMessageError);
     await expect(second).rejects.toThrow(/counter\/same-id already handled a message with id "inc"/);
   });
+
+  it('a copy of a committed call: the same call redelivered hears at once that its answer is lost; another call with its id is refused', async () => {
+    const cluster = uniqueName('c');
+    const host = await engine(cluster, { host: true });
+    await host.start();
+    const key = 'redelivered';
+    const subject = host.names.inboxSubject('counter', partitionOf('counter', key, 2), key);
+    // The stored call, as the host's consumer will see it again after a lost ack.
+    const stored = new Promise<Msg>((resolve) => {
+      const sub = nats.nc.subscribe(subject, { max: 1, callback: (_error, msg) => resolve(msg) });
+      connections.push({ close: async () => sub.unsubscribe() } as unknown as NatsConnection);
+    });
+    await nats.nc.flush();
+    expect(await host.sendMessage(new Increment(1), new AgentId('counter', key), { messageId: 'once' })).toBe(1);
+    const original = await stored;
+    const copy = async (requestId?: string): Promise<Error> => {
+      const replyTo = uniqueName('copy-reply');
+      const answer = new Promise<Msg>((resolve) => nats.nc.subscribe(replyTo, { max: 1, callback: (_error, msg) => resolve(msg) }));
+      const h = headers();
+      for (const name of original.headers!.keys()) if (name !== 'Nats-Msg-Id') h.set(name, original.headers!.get(name));
+      const rpc = parseRpcHeader(original.headers!.get(H.rpc))!;
+      h.set(H.rpc, rpcHeader({ ...rpc, replyTo, requestId: requestId ?? rpc.requestId }));
+      await nats.js.publish(subject, original.data, { headers: h, msgID: uniqueName('copy') });
+      return decodeError((await answer).data);
+    };
+    const lost = await copy();
+    expect(lost).toBeInstanceOf(DeliveryTimeoutError);
+    expect(lost.message).toMatch(/committed its turn, but its host stopped before answering: the answer is lost/);
+    expect(await copy('another-call')).toBeInstanceOf(DuplicateMessageError);
+    expect(await host.sendMessage(new Get(), new AgentId('counter', key))).toBe(1);
+  });
 });
+

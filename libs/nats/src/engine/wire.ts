@@ -17,7 +17,7 @@ import {
   describeValue,
   type ResponseClassOf,
 } from '@agentopera/types';
-import { DuplicateMessageError, RemoteHandlerError } from '../errors.js';
+import { DeliveryTimeoutError, DuplicateMessageError, RemoteHandlerError } from '../errors.js';
 
 /**
  * Header names. An agent-bound message carries few headers (each costs the client and the server
@@ -238,6 +238,7 @@ const PORTABLE: Record<string, (record: Partial<ErrorRecord>) => Error> = {
   AgentNotFoundError: (r) => new AgentNotFoundError(text(r.message)),
   CantHandleError: (r) => new CantHandleError(text(r.message)),
   CancelledError: (r) => new CancelledError(text(r.message)),
+  DeliveryTimeoutError: (r) => new DeliveryTimeoutError(text(r.message)),
   DuplicateMessageError: (r) => new DuplicateMessageError(text(r.message)),
   MessageDroppedError: (r) => new MessageDroppedError(text(r.message)),
   UnknownSerializerError: (r) => new UnknownSerializerError(text(r.typeName), text(r.dataContentType), strings(r.registeredContentTypes)),
