@@ -5,10 +5,12 @@ import {
   RetentionPolicy,
   StorageType,
   type ConsumerConfig,
+  type ConsumerInfo,
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { isConsumerNotFound } from '../jetstream-errors.js';
 import type { ClusterNames } from './cluster-names.js';
 
 export interface TopologyOptions {
@@ -65,24 +67,42 @@ export async function ensureInboxConsumer(
 }
 
 /**
- * Deletes and recreates a partition's consumer so that the messages a dead owner had been handed
- * are available again at once rather than after `ack_wait` (the stream keeps them: it is a work
- * queue and they were never acknowledged). A paused former owner's acks then reach no consumer.
+ * Makes a partition's consumer ready for an owner that just took its lease, whatever an earlier
+ * owner or an interrupted attempt left: creates it when missing, and when deliveries are still out
+ * (handed to an owner that is gone, never acknowledged) makes them available again at once rather
+ * than after `ack_wait`, by deleting and re-creating it (the work-queue stream keeps the messages;
+ * a paused former owner's acks then reach no consumer). Idempotent: a step interrupted by a
+ * failure (a meta leader election) is completed by the next call. `stillOwner` is asked after
+ * every request; once it says no, nothing more is done (the slot's next owner does it).
+ * Resolves whether this process still owns the slot at the end.
  */
-export async function resetInboxConsumer(
+export async function prepareInboxConsumer(
   jsm: JetStreamManager,
   names: ClusterNames,
   type: string,
   partition: number,
-  options: TopologyOptions = {},
-): Promise<string> {
+  options: TopologyOptions,
+  stillOwner: () => boolean,
+): Promise<boolean> {
   const name = names.inboxConsumer(type, partition);
+  let info: ConsumerInfo | undefined;
   try {
-    await jsm.consumers.delete(names.inboxStream, name);
+    info = await jsm.consumers.info(names.inboxStream, name);
   } catch (error) {
-    if (!(error instanceof JetStreamApiError)) throw error;
+    if (!isConsumerNotFound(error)) throw error;
   }
-  return ensureInboxConsumer(jsm, names, type, partition, options);
+  if (!stillOwner()) return false;
+  if (info !== undefined && info.num_ack_pending === 0) return true;
+  if (info !== undefined) {
+    try {
+      await jsm.consumers.delete(names.inboxStream, name);
+    } catch (error) {
+      if (!isConsumerNotFound(error)) throw error;
+    }
+    if (!stillOwner()) return false;
+  }
+  await ensureInboxConsumer(jsm, names, type, partition, options);
+  return stillOwner();
 }
 
 function consumerConfig(name: string, filter: string, options: TopologyOptions): Partial<ConsumerConfig> & { durable_name: string } {
