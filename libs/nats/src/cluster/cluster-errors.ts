@@ -16,14 +16,14 @@ export class SlotDrainTimeoutError extends AgentOperaError {
   }
 }
 
-/** The watch of a cluster's KV bucket ended or failed while in use; it is started again. */
+/** The watch of one of a cluster's KV buckets (`leases`, …) ended or failed while in use; it is started again. */
 export class WatchInterruptedError extends AgentOperaError {
   override readonly name: string = 'WatchInterruptedError';
   override readonly code: string = 'WATCH_INTERRUPTED';
   constructor(
-    readonly bucket: string,
-    options?: { cause?: unknown },
+    readonly watched: string,
+    options?: ErrorOptions,
   ) {
-    super(`The watch of KV bucket ${bucket} ended; watching it again`, options);
+    super(`The watch of the ${watched} bucket ended; watching it again`, options);
   }
 }

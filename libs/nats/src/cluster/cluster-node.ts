@@ -100,6 +100,7 @@ export class ClusterNode {
       acquired: (key, takeover) => node.acquired(key, takeover),
       lost: (key) => node.lost(key),
       release: (key) => node.release(key),
+      onError: options.onError,
     });
     node.membership = await node.join(membersKv);
     node.rebalance();
