@@ -95,7 +95,7 @@ function externalServer(url: string): NatsTestServer {
 }
 
 const binaries = new Map<string, boolean>();
-function hasBinary(binary: string): boolean {
+export function hasBinary(binary: string): boolean {
   let found = binaries.get(binary);
   if (found === undefined) {
     found = spawnSync(binary, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -105,7 +105,7 @@ function hasBinary(binary: string): boolean {
 }
 
 /** Spawns the server and resolves once it logs that it is ready, with the port it listens on. */
-function launch(binary: string, args: readonly string[], expectedPort?: number): Promise<{ child: ChildProcess; port: number }> {
+export function launch(binary: string, args: readonly string[], expectedPort?: number): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, ['-js', '-a', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     running.add(child);
@@ -138,7 +138,8 @@ function launch(binary: string, args: readonly string[], expectedPort?: number):
   });
 }
 
-function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Sends `signal` and resolves once the process exited (SIGKILL after 10 s). */
+export function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -151,7 +152,7 @@ function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 }
 
 /** A test worker that dies without its afterAll must not leave servers behind. */
-function installExitHook(): void {
+export function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
