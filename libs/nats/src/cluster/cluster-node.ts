@@ -203,7 +203,7 @@ export class ClusterNode {
     await this.options.slotAcquiring?.(slot);
     if (!current()) return;
     const consumer = await this.whileInfrastructureFails(current, async () => {
-      if (!(await prepareInboxConsumer(this.jsm, this.options.names, slot.type, slot.partition, this.topology(), current))) return undefined;
+      if (!(await prepareInboxConsumer(this.jsm, this.options.nc, this.options.names, slot.type, slot.partition, this.topology(), current))) return undefined;
       return this.consume(key, slot);
     });
     if (consumer === undefined) return;
