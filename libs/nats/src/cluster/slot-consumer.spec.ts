@@ -17,7 +17,7 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
   }
 }
 
-describe('SlotConsumer', () => {
+describe('SlotConsumer', { timeout: 30_000 }, () => {
   const nats = useNats();
 
   async function slot(topology: TopologyOptions = {}) {

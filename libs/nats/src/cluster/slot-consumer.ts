@@ -161,7 +161,8 @@ export class SlotConsumer {
     try {
       for await (const status of await messages.status()) {
         if (!this.pulling) break;
-        if (status.type === 'consumer_not_found' && this.options.mayAct()) await recreate().catch((error: unknown) => this.options.onError?.(error));
+        const missing = status.type === 'consumer_deleted' || status.type === 'consumer_not_found';
+        if (missing && this.options.mayAct()) await recreate().catch((error: unknown) => this.options.onError?.(error));
       }
     } catch (error) {
       this.options.onError?.(error);

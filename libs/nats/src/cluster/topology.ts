@@ -111,7 +111,9 @@ async function releasePending(jsm: JetStreamManager, nc: NatsConnection, filter:
   const last = info.delivered.stream_seq;
   let released = 0;
   for (let seq = info.ack_floor.stream_seq + 1; seq <= last && released < info.num_ack_pending; released++) {
-    const msg = await jsm.streams.getMessage(info.stream_name, { next_by_subj: filter, seq });
+    // STREAM.MSG.GET takes `next_by_subj` on 2.9; nats.js types it only for direct gets.
+    const query: { seq: number; next_by_subj: string } = { seq, next_by_subj: filter };
+    const msg = await jsm.streams.getMessage(info.stream_name, query);
     if (!stillOwner()) return;
     if (msg === null || msg.seq > last) break;
     nc.publish(`$JS.ACK.${info.stream_name}.${info.name}.1.${msg.seq}.${info.delivered.consumer_seq}.0.0`, NAK);
