@@ -225,6 +225,10 @@ export class ClusterNode {
       maxDeliveries: this.timings.maxDeliveries,
       redeliveryDelayMs: this.timings.redeliveryDelayMs,
       workingEveryMs: Math.max(100, Math.floor(this.timings.ackWaitMs / 3)),
+      // Shorter than the time a takeover takes after the owner's last pull (two thirds of the TTL
+      // at least): a paused owner's pull requests have expired when the new owner hands the
+      // deliveries back, so they go to the new owner, not into the paused process.
+      pullExpiresMs: Math.min(5000, Math.max(1000, Math.floor(this.timings.leaseTtlMs / 2))),
       onError: this.options.onError,
     });
   }
