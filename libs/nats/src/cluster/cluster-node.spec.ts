@@ -3,6 +3,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
+import { SlotDrainTimeoutError } from './cluster-errors.js';
 import { ClusterNames } from './cluster-names.js';
 import { ClusterNode, type ClusterNodeOptions, type Slot } from './cluster-node.js';
 import { JetStreamPublisher } from './jetstream-publisher.js';
@@ -95,5 +96,24 @@ describe('ClusterNode', { timeout: 30_000 }, () => {
     const after = await info();
     expect([after.created, after.num_ack_pending]).toEqual([before.created, 1]);
     calls[1]!();
+  });
+
+  it('stop() hands over within drainTimeoutMs although a handler never ends: the slot is given up as lost, and reported', async () => {
+    const { start, send, info } = await cluster();
+    const errors: unknown[] = [];
+    const lost: Slot[] = [];
+    let started = false;
+    const node = await start({
+      timings: { ...TIMINGS, drainTimeoutMs: 300 },
+      handle: () => ((started = true), new Promise<never>(() => {})), // stuck for good
+      slotLost: (slot) => lost.push(slot),
+      onError: (error) => errors.push(error),
+    });
+    await send('stuck');
+    await vi.waitFor(() => expect(started).toBe(true), { timeout: 10_000 });
+    await node.stop();
+    expect(errors).toEqual([expect.any(SlotDrainTimeoutError)]);
+    expect(lost).toEqual([{ type: 't', partition: 0 }]);
+    expect((await info()).num_ack_pending).toBe(1); // unacknowledged: the next owner handles it
   });
 });
