@@ -60,6 +60,7 @@ const table: Record<string, { readonly code: string; readonly make: () => Error;
     make: () => new core.StateStoreTimeoutError('set', new AgentId('a', 'k'), 10),
     parent: core.AgentOperaError,
   },
+  TurnNotCommittedError: { code: 'TURN_NOT_COMMITTED', make: () => new core.TurnNotCommittedError(new AgentId('a', 'k')), parent: core.AgentOperaError },
 };
 
 const exportedErrorClasses = Object.entries(core)

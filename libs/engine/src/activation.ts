@@ -3,11 +3,33 @@ import type { AgentRegistration } from './agent-registration.js';
 import { ListNode } from './linked-list.js';
 import { CallbackTurn, type Turn, type TurnOwner, type TurnWork } from './turn.js';
 
-/** A serial agent's turns: the running one (the newest link of its chain) and those waiting, in arrival order. */
-class Turns {
+/**
+ * A serial agent's turns: the running one (the newest link of its chain) and those waiting, in
+ * arrival order. Its own node in the `TurnWatch`'s list while messages wait behind the running turn.
+ */
+export class Turns extends ListNode<Turns> {
   running: Turn | undefined = undefined;
   waiting: Turn[] | undefined = undefined;
   waitingHead = 0;
+  /** Monotonic time the first message began to wait behind the running turn (watched turns only). */
+  blockedSince = 0;
+  /** The running turn was reported as blocked: once per turn. */
+  warned = false;
+
+  constructor(readonly activation: Activation) {
+    super();
+  }
+
+  /** The turns waiting behind the running one, oldest first. */
+  *waitingTurns(): IterableIterator<Turn> {
+    const waiting = this.waiting;
+    if (waiting === undefined) return;
+    for (let index = this.waitingHead; index < waiting.length; index++) yield waiting[index];
+  }
+
+  get waitingCount(): number {
+    return this.waiting === undefined ? 0 : this.waiting.length - this.waitingHead;
+  }
 }
 
 /** What fewer activations need: waiters, queued saves, idle timeouts, turns. */
@@ -164,7 +186,7 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
   }
 
   private get turns(): Turns {
-    return (this.rarer.turns ??= new Turns());
+    return (this.rarer.turns ??= new Turns(this));
   }
 
   /** `runTurn` for a `Turn`: one that can start now costs no promise of its own. */
@@ -173,8 +195,10 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
     const running = turns.running;
     // Part of the running turn's chain: the turn is awaiting it, so it runs now, inside that turn.
     if (running !== undefined && chainIncludes(turn.next, running)) return work(turn, turn.next);
-    if (running === undefined) this.start(turn);
-    else (turns.waiting ??= []).push(turn);
+    if (running === undefined) return this.start(turn);
+    (turns.waiting ??= []).push(turn);
+    // The first message to wait behind the running turn starts the watch (`turnBlockedWarningMs`).
+    if (!turns.listed && !turns.warned) this.registration?.turnWatch?.block(turns);
   }
 
   private start(turn: Turn): void {
@@ -189,6 +213,8 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
     turns.running = undefined;
     const waiting = turns.waiting;
     if (waiting === undefined) return;
+    const watch = this.registration?.turnWatch;
+    watch?.unblock(turns);
     const next = waiting[turns.waitingHead];
     waiting[turns.waitingHead++] = undefined as unknown as Turn;
     if (turns.waitingHead === waiting.length) {
@@ -199,6 +225,7 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
       turns.waitingHead = 0;
     }
     this.start(next);
+    if (watch !== undefined && turns.waiting !== undefined && !turns.listed) watch.block(turns);
   }
 }
 

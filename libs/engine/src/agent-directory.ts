@@ -18,6 +18,7 @@ import { ignore, LiveAgents } from './live-agents.js';
 import { Countdown, Later, whenReady } from './later.js';
 import { BUILDING, PendingActivation } from './pending-activation.js';
 import type { DeliveryEpoch } from './bare-deliveries.js';
+import { DEFAULT_TURN_BLOCKED_WARNING_MS, TurnWatch } from './turn-watch.js';
 
 /** What an `AgentDirectory` is built with. */
 export interface AgentDirectoryOptions {
@@ -33,6 +34,11 @@ export interface AgentDirectoryOptions {
    * whose serial agents may live in other processes (the NATS engine) needs them on every send.
    */
   readonly alwaysTrackCallChains?: boolean;
+  /**
+   * A serial turn that keeps messages for its agent waiting longer than this is reported once
+   * (`TurnBlockedEvent` and a warning). Default 5000; 0 or `Infinity` turns the watch off.
+   */
+  readonly turnBlockedWarningMs?: number;
 }
 
 /**
@@ -59,6 +65,7 @@ export class AgentDirectory extends LiveAgents {
    * its table each time (V8 shrinks it), which churned garbage on every activation under a cap.
    */
   private building: string | undefined = undefined;
+  private readonly turnWatch: TurnWatch | undefined;
 
   constructor(options: AgentDirectoryOptions) {
     super(options.events, options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs));
@@ -66,6 +73,10 @@ export class AgentDirectory extends LiveAgents {
     this.maxActiveAgents = options.maxActiveAgents;
     this.serialTypes = options.alwaysTrackCallChains ?? false;
     this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
+    const events = options.events;
+    this.turnWatch = TurnWatch.fromOption(options.turnBlockedWarningMs ?? DEFAULT_TURN_BLOCKED_WARNING_MS, (turns, waitedMs, thresholdMs) =>
+      events.turnBlocked(turns, waitedMs, thresholdMs),
+    );
   }
 
   get stateStore(): StateStore | undefined {
@@ -77,6 +88,7 @@ export class AgentDirectory extends LiveAgents {
   register(type: string, builder: unknown, options: RegisterAgentBuilderOptions<Agent>): AgentRegistration {
     const registration = this.types.addBuilder(type, builder, options);
     this.serialTypes ||= registration.serial;
+    if (registration.serial) registration.turnWatch = this.turnWatch;
     return registration;
   }
 

@@ -6,6 +6,7 @@ import {
   type AgentPersistence,
   type RegisterAgentBuilderOptions,
 } from '@agentopera/types';
+import type { TurnWatch } from './turn-watch.js';
 
 /** What an engine knows of an agent type registered with a builder. */
 export class AgentRegistration {
@@ -19,6 +20,8 @@ export class AgentRegistration {
    * persisted. The directory keeps them bare, without an `Activation`.
    */
   readonly plain: boolean;
+  /** Reports turns that keep messages waiting too long (serial types of an engine that watches). */
+  turnWatch: TurnWatch | undefined = undefined;
 
   constructor(
     readonly type: string,

@@ -7,7 +7,8 @@ import { TestAgent, deferred, tick } from './test-utils/test-agent.js';
 
 let engine: LocalAgentEngine;
 afterEach(async () => {
-  await engine.close().catch(() => undefined);
+  // Some handlers here never end: close() would wait for them for ever without a bound.
+  await engine.close({ signal: AbortSignal.timeout(1000) }).catch(() => undefined);
 });
 
 describe('signal in send and publish options', () => {
@@ -96,6 +97,22 @@ describe('published messages no handler accepts', () => {
     const unhandled = logger.events.filter((event) => event instanceof UnhandledMessageEvent).map((event) => event.toJSON());
     expect(unhandled).toHaveLength(1);
     expect(unhandled[0]).toMatchObject({ type: 'UnhandledMessage', handlingAgent: 'picky/k', messageType: 'Object', payload: '{"text":"hi"}' });
+  });
+
+  it('are reported when they reach no agent, and show a plain class instance as its class name and fields', async () => {
+    class Gossip {
+      constructor(readonly text: string) {}
+    }
+    const logger = new CollectingEventLogger();
+    engine = new LocalAgentEngine({ eventLogger: logger });
+    await engine.registerAgentBuilder('echo', () => new TestAgent());
+    engine.start();
+    await engine.publishMessage(new Gossip('psst'), new MessageChannel('nobody', 'k'));
+    await engine.stopWhenIdle();
+    const unhandled = logger.events.filter((event) => event instanceof UnhandledMessageEvent).map((event) => event.toJSON());
+    expect(unhandled).toEqual([
+      { type: 'UnhandledMessage', payload: 'Gossip {"text":"psst"}', sender: null, receiver: 'nobody/k', kind: 'publish', handlingAgent: null, messageType: 'Gossip' },
+    ]);
   });
 
   it('show plain JSON payloads as they are in every event', async () => {

@@ -1,6 +1,5 @@
 import type { SubscriptionManager } from '@agentopera/subscriptions';
 import type { TraceHelper } from '@agentopera/telemetry';
-import { CancelledError, type CancellationToken } from '@agentopera/types';
 import type { AgentDirectory } from './agent-directory.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import type { HandlerRunner } from './handler-runner.js';
@@ -16,10 +15,4 @@ export interface DeliveryParts {
   readonly subscriptionManager: SubscriptionManager;
   /** A failure no caller hears of (a published message's handler): kept for the next `stop*()`. */
   readonly recordBackgroundError: (error: unknown) => void;
-}
-
-/** The error a cancelled call rejects with; its `cause` is what cancelled it (an aborted signal's reason). */
-export function cancelledError(token: CancellationToken | undefined, message?: string): CancelledError {
-  const reason = token?.reason;
-  return new CancelledError(message, reason === undefined ? undefined : { cause: reason });
 }

@@ -1,10 +1,12 @@
 import type { MessageQueue } from '@agentopera/queue';
-import type { Agent, AgentId } from '@agentopera/types';
+import { CancellationToken, type Agent, type AgentId } from '@agentopera/types';
 import { Activation } from './activation.js';
 import type { DeliveryEpoch } from './bare-deliveries.js';
-import { cancelledError, type DeliveryParts } from './delivery-parts.js';
+import { cancelledError } from './call-options.js';
+import type { DeliveryParts } from './delivery-parts.js';
 import { EngineMessageContext } from './engine-message-context.js';
 import type { MessageEnvelope, PublishMessageEnvelope, SendMessageEnvelope } from './envelopes.js';
+import { LinkedList } from './linked-list.js';
 import { ObservedDelivery } from './observed-delivery.js';
 import { PendingActivation } from './pending-activation.js';
 
@@ -20,29 +22,52 @@ type EnvelopeQueue = MessageQueue<MessageEnvelope>;
  */
 export class Dispatcher {
   private readonly observed: ObservedDelivery;
+  /** Envelopes whose delivery has started and not finished: whose handlers `cancelRunning` reaches. */
+  private readonly running = new LinkedList<MessageEnvelope>();
 
   constructor(private readonly parts: DeliveryParts) {
     this.observed = new ObservedDelivery(parts);
   }
 
+  /**
+   * Cancels the token of every message still being handled (made now for one whose handler has not
+   * read it yet), with `reason`; a send's caller is answered with `CancelledError` at once, since
+   * its handler may never end. For `stop({ signal })` / `close({ signal })` on abort.
+   */
+  cancelRunning(reason: unknown): void {
+    for (const envelope of [...this.running]) {
+      const token = (envelope.cancellationToken ??= new CancellationToken());
+      token.cancel(reason);
+      if (envelope.kind === 'send') envelope.reject(cancelledError(token));
+    }
+  }
+
   /** Starts handling one envelope; never throws. */
   dispatch(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
+    this.running.push(envelope);
     const { interventionHandlers, events, traceHelper } = this.parts;
     const plain = interventionHandlers.length === 0 && !events.enabled && !traceHelper.enabled;
     // The send fast path settles through `finish` without a closure of its own per message.
     if (plain && envelope.kind === 'send') return this.sendPlain(envelope, queue);
-    const done = (): void => finish(envelope, queue);
+    const done = (): void => this.finish(envelope, queue);
     if (envelope.kind === 'send') this.observed.send(envelope).then(done, done);
     else if (plain) this.publishPlain(envelope, done);
     else this.observed.publish(envelope).then(done, done);
   }
 
+  /** One envelope's whole delivery has ended: `stopWhenIdle()` counts on one `taskDone()` per envelope. */
+  private finish(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
+    this.running.remove(envelope);
+    envelope.unlinkCancellation?.();
+    queue.taskDone();
+  }
+
   private sendPlain(envelope: SendMessageEnvelope, queue: EnvelopeQueue): void {
-    if (envelope.settled) return finish(envelope, queue);
+    if (envelope.settled) return this.finish(envelope, queue);
     const token = envelope.cancellationToken;
     if (token !== undefined && token.isCancelled()) {
       envelope.reject(cancelledError(token));
-      return finish(envelope, queue);
+      return this.finish(envelope, queue);
     }
     const directory = this.parts.directory;
     const recipient = envelope.recipient;
@@ -76,7 +101,7 @@ export class Dispatcher {
       (response) => {
         epoch.finish();
         envelope.resolve(response);
-        finish(envelope, queue);
+        this.finish(envelope, queue);
       },
       (error: unknown) => {
         epoch.finish();
@@ -88,7 +113,7 @@ export class Dispatcher {
   private sendFailed(envelope: SendMessageEnvelope, error: unknown, queue: EnvelopeQueue): void {
     this.parts.events.handlerException(envelope.message, envelope.recipient, error);
     envelope.reject(error);
-    finish(envelope, queue);
+    this.finish(envelope, queue);
   }
 
   private sendTo(envelope: SendMessageEnvelope, activation: Activation, queue: EnvelopeQueue): void {
@@ -103,7 +128,7 @@ export class Dispatcher {
         envelope.chain,
         (response) => {
           envelope.resolve(response);
-          finish(envelope, queue);
+          this.finish(envelope, queue);
         },
         (error) => this.sendFailed(envelope, error, queue),
       );
@@ -121,7 +146,7 @@ export class Dispatcher {
       (response) => {
         directory.leave(activation);
         envelope.resolve(response);
-        finish(envelope, queue);
+        this.finish(envelope, queue);
       },
       (error: unknown) => {
         directory.leave(activation);
@@ -229,8 +254,4 @@ export class Dispatcher {
   }
 }
 
-/** One envelope's whole delivery has ended: `stopWhenIdle()` counts on one `taskDone()` per envelope. */
-function finish(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
-  envelope.unlinkCancellation?.();
-  queue.taskDone();
-}
+

@@ -1,9 +1,10 @@
-import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
+import { JSON_DATA_CONTENT_TYPE, instanceToJson, type SerializationRegistry } from '@agentopera/serialization';
 import {
   AgentActivatedEvent,
   AgentConstructionExceptionEvent,
   AgentDeactivatedEvent,
   StateSaveFailedEvent,
+  TurnBlockedEvent,
   UnhandledMessageEvent,
   type DeactivationReason,
   type StateSaveOccasion,
@@ -16,16 +17,27 @@ import {
   type EventLogger,
   type InterventionStage,
   MessageKind,
+  UserCodeFailureWarning,
 } from '@agentopera/telemetry';
 import type { AgentId, MessageChannel } from '@agentopera/types';
+import type { Turns } from './activation.js';
+import { messageTypeName } from './message-intake.js';
+
+/** The waiting message types a `TurnBlockedEvent` lists (their count is always given). */
+const MAX_LISTED_WAITING = 20;
 
 type Address = AgentId | MessageChannel | null;
+
+const DECODER = new TextDecoder();
 
 /**
  * The engine's structured events. Every method checks `isEnabled()` before it builds an event or
  * serializes a payload, so a disabled or absent logger costs one check (cost only when used).
  */
 export class EngineEventLog {
+  /** The logger is user code: its failures are reported here, never thrown into the engine. */
+  private readonly failures = new UserCodeFailureWarning('the event logger');
+
   /**
    * @param reportUnobserved write failures that nobody else will hear of (handlers of published
    *   messages while `ignoreUnhandledExceptions` is on) to stderr, one line each, as the seed's
@@ -39,7 +51,13 @@ export class EngineEventLog {
 
   get enabled(): boolean {
     const logger = this.logger;
-    return logger !== undefined && logger.isEnabled();
+    if (logger === undefined) return false;
+    try {
+      return logger.isEnabled();
+    } catch (error) {
+      this.failures.report('isEnabled()', error);
+      return false;
+    }
   }
 
   message(message: unknown, sender: AgentId | null, receiver: Address, kind: MessageKind, deliveryStage: DeliveryStage): void {
@@ -75,10 +93,10 @@ export class EngineEventLog {
     if (this.enabled) this.emit(new InterventionExceptionEvent({ payload: this.payload(message), stage, handler, exception }));
   }
 
-  /** A published message reached an agent with no handler for it. */
-  unhandled(message: unknown, sender: AgentId | null, channel: MessageChannel, handlingAgent: AgentId): void {
+  /** A published message reached an agent with no handler for it, or (`handlingAgent` null) no agent. */
+  unhandled(message: unknown, sender: AgentId | null, channel: MessageChannel, handlingAgent: AgentId | null): void {
     if (!this.enabled) return;
-    const messageType = message === null ? 'null' : typeof message === 'object' ? (message.constructor?.name ?? 'Object') : typeof message;
+    const messageType = messageTypeName(message);
     this.emit(
       new UnhandledMessageEvent({ payload: this.payload(message), sender, receiver: channel, kind: MessageKind.PUBLISH, handlingAgent, messageType }),
     );
@@ -98,13 +116,52 @@ export class EngineEventLog {
     else this.unobserved(`saving the state of ${agentId.toString()} (${occasion}) failed`, exception);
   }
 
+  /** Never throws: the engine's own bookkeeping (waking waiters, ending saves) runs after it. */
+  /**
+   * A serial turn has kept messages for its agent waiting longer than `thresholdMs`: a
+   * `TurnBlockedEvent`, and one warning line whether or not a logger listens (a silent deadlock
+   * is the worst way to find one).
+   */
+  turnBlocked(turns: Turns, waitedMs: number, thresholdMs: number): void {
+    const agentId = turns.activation.id;
+    const runningMessageType = turns.running?.messageType() ?? 'unknown';
+    const waitingMessageTypes: string[] = [];
+    for (const turn of turns.waitingTurns()) {
+      if (waitingMessageTypes.length === MAX_LISTED_WAITING) break;
+      waitingMessageTypes.push(turn.messageType());
+    }
+    const waitingCount = turns.waitingCount;
+    if (this.enabled) {
+      this.emit(new TurnBlockedEvent({ agentId, runningMessageType, waitingMessageTypes, waitingCount, waitedMs: Math.round(waitedMs), thresholdMs }));
+    }
+    const counts = new Map<string, number>();
+    for (const type of waitingMessageTypes) counts.set(type, (counts.get(type) ?? 0) + 1);
+    const listed = [...counts].map(([type, count]) => (count === 1 ? type : `${type} x${count}`)).join(', ');
+    const more = waitingCount > waitingMessageTypes.length ? `, ${waitingCount - waitingMessageTypes.length} more` : '';
+    try {
+      process.emitWarning(
+        `[agentopera] serial agent ${agentId.toString()}: its turn handling ${runningMessageType} has kept ${waitingCount} ` +
+          `message${waitingCount === 1 ? '' : 's'} waiting for over ${thresholdMs} ms (${listed}${more}). If that handler awaits ` +
+          'replies its own agent must handle, mark their handler { interleave: true } (docs/lifecycle.md).',
+        { code: 'AGENTOPERA_TURN_BLOCKED' },
+      );
+    } catch {
+      // a throwing warning listener is not the engine's concern
+    }
+  }
+
   private emit(event: EngineEvent): void {
-    this.logger?.log(event);
+    try {
+      this.logger?.log(event);
+    } catch (error) {
+      this.failures.report('log()', error);
+    }
   }
 
   /**
-   * The message as JSON: plain JSON values as they are, others through the registry, else a
-   * placeholder (logging never fails a message).
+   * The message as JSON: plain JSON values as they are, others through the registry's JSON
+   * serializer, an instance of a class with none as its class name and the JSON of its fields
+   * (`Job {"id":1}`), else a placeholder (logging never fails a message).
    */
   private payload(message: unknown): string {
     if (isPlainJson(message)) {
@@ -114,10 +171,13 @@ export class EngineEventLog {
         // a cycle: fall through to the registry and the placeholder
       }
     }
+    const registry = this.serializationRegistry;
     try {
-      const typeName = this.serializationRegistry.typeName(message);
-      const bytes = this.serializationRegistry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE });
-      return new TextDecoder().decode(bytes);
+      const typeName = registry.typeName(message);
+      if (registry.isRegistered(typeName, JSON_DATA_CONTENT_TYPE)) {
+        return DECODER.decode(registry.serialize(message, { typeName, dataContentType: JSON_DATA_CONTENT_TYPE }));
+      }
+      return `${typeName} ${DECODER.decode(instanceToJson(message, typeName))}`;
     } catch {
       return 'Message could not be serialized';
     }

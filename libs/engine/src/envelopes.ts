@@ -1,11 +1,12 @@
 import type { AgentId, CallChain, CancellationToken, MessageChannel } from '@agentopera/types';
 import type { EnvelopeMetadata } from '@agentopera/telemetry';
+import { ListNode } from './linked-list.js';
 
 /**
  * A `sendMessage` waiting in the queue. It owns the caller's promise and settles it at most once,
  * whichever comes first: the handler's result, an error, cancellation or the engine stopping.
  */
-export class SendMessageEnvelope {
+export class SendMessageEnvelope extends ListNode<MessageEnvelope> {
   readonly kind = 'send' as const;
   settled = false;
   /** Removes the cancellation callback once settled, so long-lived tokens do not accumulate them. */
@@ -22,7 +23,9 @@ export class SendMessageEnvelope {
     public cancellationToken: CancellationToken | undefined,
     public messageId: string | undefined,
     readonly metadata: EnvelopeMetadata | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
   resolve(value: unknown): void {
     if (this.settled) return;
@@ -40,7 +43,7 @@ export class SendMessageEnvelope {
 }
 
 /** A `publishMessage` waiting in the queue; its caller's promise resolved when it was enqueued. */
-export class PublishMessageEnvelope {
+export class PublishMessageEnvelope extends ListNode<MessageEnvelope> {
   readonly kind = 'publish' as const;
   /** Detaches the caller's abort signal once the publish has been delivered. */
   unlinkCancellation: (() => void) | undefined = undefined;
@@ -52,7 +55,9 @@ export class PublishMessageEnvelope {
     public cancellationToken: CancellationToken | undefined,
     public messageId: string | undefined,
     readonly metadata: EnvelopeMetadata | undefined,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**
@@ -72,5 +77,8 @@ export class ResponseMessageEnvelope {
   ) {}
 }
 
-/** What travels through the engine's queue. */
+/**
+ * What travels through the engine's queue. An envelope is its own node in the dispatcher's list of
+ * deliveries under way (the tokens an aborted `stop()` cancels): no allocation to track it.
+ */
 export type MessageEnvelope = SendMessageEnvelope | PublishMessageEnvelope;

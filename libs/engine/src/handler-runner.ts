@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { ASYNC_CONTEXT_FRAMES, MessageHandlerContext, type Agent, type AgentId, type CallChain, type MessageContext } from '@agentopera/types';
 import type { Activation } from './activation.js';
 import type { AgentDirectory } from './agent-directory.js';
+import { messageTypeName } from './message-intake.js';
 import { Turn } from './turn.js';
 
 /** An agent that can tell, without running it, that its handler for a message may interleave a turn. */
@@ -125,7 +126,7 @@ export class HandlerRunner {
     return this.callInScope(recipient, agent, message, ctx);
   }
 
-  /** @internal The handler, then the save of an agent persisted per turn. */
+  /** @internal The handler, then the save of an agent persisted per turn (or, if either fails, the instance dropped). */
   async handleAndSave(
     activation: Activation,
     recipient: AgentId,
@@ -133,15 +134,17 @@ export class HandlerRunner {
     ctx: MessageContext,
     chain: CallChain | undefined,
   ): Promise<unknown> {
+    const perTurn = activation.registration?.persistence === 'turn';
     let result: unknown;
     try {
       result = await this.callChained(recipient, chain, activation.agent, message, ctx);
+      if (perTurn) await this.directory.saveTurn(activation);
     } catch (error) {
-      // The handler's error is what the caller hears; a failed save is reported as an event.
-      if (activation.registration?.persistence === 'turn') await this.directory.saveTurn(activation).catch(() => undefined);
+      // A failed turn commits nothing: the instance, which may hold half of its changes, is
+      // dropped unsaved, and the caller hears the handler's (or the save's) error.
+      if (perTurn) this.directory.discard(activation);
       throw error;
     }
-    if (activation.registration?.persistence === 'turn') await this.directory.saveTurn(activation);
     return result;
   }
 
@@ -195,8 +198,15 @@ class SerialDelivery extends Turn {
     super(chain);
   }
 
+  override messageType(): string {
+    return messageTypeName(this.message);
+  }
+
   work(chain: CallChain | undefined): Promise<unknown> {
     const { runner, activation, recipient, message, ctx } = this;
+    // The instance was dropped while this turn waited (a turn before it failed): the message goes
+    // to the next instance, which starts from the last committed state.
+    if (activation.retired) return runner.run(activation, recipient, message, ctx, this.next);
     if (activation.registration?.persistence === 'turn') return runner.handleAndSave(activation, recipient, message, ctx, chain);
     return runner.callChained(recipient, chain, activation.agent, message, ctx);
   }

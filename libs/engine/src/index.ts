@@ -8,6 +8,7 @@ export {
 } from './envelopes.js';
 export { DefaultInterventionHandler, DropMessage, type InterventionHandler } from './intervention-handler.js';
 export { EngineMessageContext } from './engine-message-context.js';
+export { TurnNotCommittedError } from './turn-not-committed-error.js';
 
 // Building blocks of an engine, for engines that reuse the local engine's machinery (the NATS
 // engine does): the agent directory (registration, activation, deactivation, state), the handler
@@ -23,5 +24,12 @@ export { HandlerRunner } from './handler-runner.js';
 export { EngineEventLog } from './engine-event-log.js';
 export { StateStoreTimeoutError } from './agent-state-persistence.js';
 export { DEFAULT_STATE_STORE_TIMEOUT_MS } from './engine-options.js';
+export { DEFAULT_TURN_BLOCKED_WARNING_MS } from './turn-watch.js';
 export { parseEngineState } from './engine-state.js';
 export { throwAll } from './failure.js';
+
+// The facade and intake every engine shares (SPEC §12: one program, two engines): an engine that
+// extends `AgentEngineFacade` and checks its calls with these behaves as the local engine does.
+export { AgentEngineFacade } from './agent-engine-facade.js';
+export { callProblem, callToken, cancelledError, linkSignal } from './call-options.js';
+export { intervene } from './interventions.js';

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LocalAgentEngine } from './local-agent-engine.js';
 import { ControllableStore, CounterAgent, StoreFailure } from './test-utils/lifecycle-agents.js';
+import { TurnNotCommittedError } from './turn-not-committed-error.js';
 
 // Property test of the agent lifecycle (serial turns, call chains, idle timeouts, deactivate,
 // maxActiveAgents, a store that fails on command). Invariants, whatever the mix:
@@ -12,7 +13,9 @@ import { ControllableStore, CounterAgent, StoreFailure } from './test-utils/life
 // - a serial agent handles the messages sent to it from outside in the order they were sent;
 // - every promise settles (no call chain deadlocks), with its value or the store's error;
 // - no message reaches a closed instance;
-// - the state survives every deactivation: each agent's stored count equals the messages it handled.
+// - the state survives every deactivation: each agent's stored count equals the messages it handled,
+//   except that a 'turn' agent whose save failed loses that turn (a failed turn commits nothing,
+//   SPEC §10): with store failures its stored count may fall short, never exceed.
 // Reproduce a failure with FC_SEED=<printed seed>; FC_RUNS raises the run count.
 const SEED = Number(process.env.FC_SEED ?? 20261130);
 const RUNS = Number(process.env.FC_RUNS ?? 300);
@@ -80,6 +83,13 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 async function runScenario({ types, maxActiveAgents, commands }: Scenario): Promise<void> {
   const store = new ControllableStore();
   const engine = new LocalAgentEngine({ stateStore: store, maxActiveAgents, eventLogger: new NoopEventLogger() });
+  const storeFails = commands.some((step) => step.kind === 'storeFails' && step.on);
+  // A store failure fails that turn; a 'turn' agent's other handlers on the dropped instance hear
+  // TurnNotCommittedError. Neither may happen without store failures.
+  const ignoreStoreFailure = (error: unknown): undefined => {
+    if (error instanceof StoreFailure || (storeFails && error instanceof TurnNotCommittedError)) return undefined;
+    throw error;
+  };
   const instances: CounterAgent[] = [];
   const handled = new Map<string, number>();
   const topLevelOrder = new Map<string, number[]>();
@@ -176,12 +186,12 @@ async function runScenario({ types, maxActiveAgents, commands }: Scenario): Prom
     }
   }
   expect(instances.reduce((late, agent) => late + agent.lateMessages, 0)).toBe(0);
-  for (const [id, count] of handled) expect(await store.count(AgentId.fromStr(id)), `stored count of ${id}`).toBe(count);
-}
-
-function ignoreStoreFailure(error: unknown): undefined {
-  if (error instanceof StoreFailure) return undefined;
-  throw error;
+  for (const [id, count] of handled) {
+    const agentId = AgentId.fromStr(id);
+    const stored = await store.count(agentId);
+    if (storeFails && types[Number(agentId.type.slice(1))].persistence === 'turn') expect(stored ?? 0, `stored count of ${id}`).toBeLessThanOrEqual(count);
+    else expect(stored, `stored count of ${id}`).toBe(count);
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { callLifecycle, Failure } from './failure.js';
 import { IdleTracker } from './idle-tracker.js';
 import { Later, whenReady } from './later.js';
 import { PendingActivation, type BUILDING } from './pending-activation.js';
+import { TurnNotCommittedError } from './turn-not-committed-error.js';
 
 /**
  * The live instances of an engine's agents and how they leave: deactivation (once idle: save,
@@ -173,9 +174,51 @@ export abstract class LiveAgents {
     return true;
   }
 
-  /** Saves after a handled message (`persistence: 'turn'`); the caller's result waits for it. */
+  /**
+   * Saves after a handled message (`persistence: 'turn'`); the caller's result waits for it. An
+   * instance dropped meanwhile (`discard`) saves nothing: its memory cannot be trusted.
+   */
   saveTurn(activation: Activation): Promise<void> {
+    if (activation.retired) return Promise.reject(new TurnNotCommittedError(activation.id));
     return new Promise<void>((resolve, reject) => this.saveFor(activation, 'turn', (saved) => (saved instanceof Failure ? reject(saved.error) : resolve())));
+  }
+
+  /**
+   * A turn of `activation` failed (its handler threw or was cancelled, or its save failed): its
+   * memory may hold half-done changes, so the instance is dropped unsaved at once and the next
+   * message rebuilds the agent from its last committed state. Turns still waiting on it move to
+   * the next instance as they start; it is closed once nothing runs on it any more.
+   */
+  discard(activation: Activation): void {
+    if (activation.registration === undefined || activation.retired) return;
+    if (this.activations.get(activation.key) === activation) this.activations.delete(activation.key);
+    activation.retire();
+    this.idle.busy(activation);
+    this.deactivatedCount++;
+    this.events.deactivated(activation.id, 'failed-turn', false);
+    const close = (): void =>
+      callLifecycle(activation.agent, 'close', undefined, undefined, (failure) => {
+        if (failure !== undefined) this.events.unobserved(`closing ${activation.id.toString()} after a failed turn failed`, failure.error);
+      });
+    if (activation.inFlight === 0) close();
+    else activation.onIdle(close);
+  }
+
+  /**
+   * `true` once no handler of `activation` runs (at once when none does), `false` when `signal`
+   * aborts first: what `stop()` and `close()` wait for before they save an agent.
+   */
+  private untilIdle(activation: Activation, signal: AbortSignal | undefined): boolean | Promise<boolean> {
+    if (activation.inFlight === 0) return true;
+    if (signal?.aborted === true) return false;
+    return new Promise<boolean>((resolve) => {
+      const onAbort = (): void => resolve(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      activation.onIdle(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      });
+    });
   }
 
   /** `true` when saved, `false` when this agent is not persisted, a `Failure` (reported) otherwise. */
@@ -204,14 +247,20 @@ export abstract class LiveAgents {
     return new Promise((resolve) => this.saveFor(activation, occasion, resolve));
   }
 
-  /** Saves every live agent persisted on deactivation (the engine stops); failures are returned. */
-  async saveAll(): Promise<unknown[]> {
+  /**
+   * Saves every live agent persisted on deactivation (the engine stops), each once none of its
+   * handlers runs; failures are returned. Once `signal` aborts, an agent still busy is not saved:
+   * its stored state stays the last committed one.
+   */
+  async saveAll(signal?: AbortSignal): Promise<unknown[]> {
     const errors: unknown[] = [];
     for (const activation of [...this.activations.values()]) {
       if (!(activation instanceof Activation)) continue; // bare: nothing persisted
+      if (activation.registration?.persistence !== 'deactivate') continue;
+      if (activation.inFlight > 0 && !(await this.untilIdle(activation, signal))) continue;
       // Deactivated (or being deactivated) since the list was taken: its deactivation saved it, and
       // a later instance may own the state by now.
-      if (activation.registration?.persistence !== 'deactivate' || activation.closing || activation.retired) continue;
+      if (activation.closing || activation.retired || this.activations.get(activation.key) !== activation) continue;
       const saved = await this.save(activation, 'stop');
       if (saved instanceof Failure) errors.push(saved.error);
     }
@@ -219,10 +268,11 @@ export abstract class LiveAgents {
   }
 
   /**
-   * Saves and closes every live agent, all of them even if some fail, and forgets them; returns
-   * the failures. Instances from `registerAgentInstance` are closed but stay registered.
+   * Saves and closes every live agent, each once none of its handlers runs, all of them even if
+   * some fail, and forgets them; returns the failures. Instances from `registerAgentInstance` are
+   * closed but stay registered. Once `signal` aborts, an agent still busy is closed unsaved.
    */
-  async closeAll(): Promise<unknown[]> {
+  async closeAll(signal?: AbortSignal): Promise<unknown[]> {
     this.idle.close();
     const errors: unknown[] = [];
     const done = new Set<Activation>();
@@ -236,16 +286,18 @@ export abstract class LiveAgents {
       for (const activation of open) {
         done.add(activation);
         if (activation.closing) await activation.whenClosingEnded();
+        const idle = activation.inFlight === 0 || (await this.untilIdle(activation, signal));
         // Deactivated meanwhile (and perhaps built again: that newer instance is closed in its turn).
-        if (this.activations.get(activation.key) !== activation) continue;
-        await this.closeOne(activation, errors);
+        if (this.activations.get(activation.key) !== activation || activation.retired) continue;
+        await this.closeOne(activation, errors, idle);
       }
     }
   }
 
-  private async closeOne(activation: Activation, errors: unknown[]): Promise<void> {
+  /** Saves (unless a handler still runs on it: `idle` false) and closes one agent, and forgets it. */
+  private async closeOne(activation: Activation, errors: unknown[], idle: boolean): Promise<void> {
     let saved: boolean | Failure = false;
-    if (activation.registration !== undefined) {
+    if (activation.registration !== undefined && idle) {
       saved = await this.save(activation, 'close');
       if (saved instanceof Failure) errors.push(saved.error);
     }
@@ -256,6 +308,7 @@ export abstract class LiveAgents {
     }
     if (activation.registration !== undefined && this.activations.get(activation.key) === activation) {
       this.activations.delete(activation.key);
+      // A handler still running on it (close() gave up waiting) saves nothing when it ends.
       activation.retire();
       this.deactivatedCount++;
       this.events.deactivated(activation.id, 'close', saved === true);

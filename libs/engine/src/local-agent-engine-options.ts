@@ -44,4 +44,10 @@ export interface LocalAgentEngineOptions {
   maxActiveAgents?: number;
   /** How long a state store call may take before it fails with `StateStoreTimeoutError`. Default 30 000. */
   stateStoreTimeoutMs?: number;
+  /**
+   * A serial agent's turn that keeps messages for the same agent waiting longer than this emits a
+   * `TurnBlockedEvent` and one warning line (once per blocked turn): often a serial handler awaiting
+   * replies its own agent must handle (see `interleave`). Default 5000; 0 or `Infinity` turns it off.
+   */
+  turnBlockedWarningMs?: number;
 }

@@ -1,34 +1,23 @@
 import { AsyncQueue, QueueShutDownError, type MessageQueue } from '@agentopera/queue';
-import { DefaultSerializationRegistry, type MessageSerializer, type SerializationRegistry } from '@agentopera/serialization';
+import { DefaultSerializationRegistry, type SerializationRegistry } from '@agentopera/serialization';
 import type { StateStore } from '@agentopera/state';
 import { DefaultSubscriptionManager, type SubscriptionManager } from '@agentopera/subscriptions';
 import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
 import {
-  AgentId,
-  AgentType,
   EngineStateError,
-  InvalidStateError,
-  MessageChannel,
   describeValue,
-  type Agent,
-  type AgentBuilder,
-  type AgentClass,
   type AgentEngine,
-  type AgentMetadata,
-  type AgentState,
-  type EngineState,
-  type GetAgentOptions,
-  type InferResponse,
-  type SendableMessage,
-  type SendMessageResult,
-  type RegisterAgentBuilderOptions,
+  type AgentId,
+  type AgentNotFoundError,
+  type MessageChannel,
   type SendOptions,
+  type StopOptions,
   type Subscription,
 } from '@agentopera/types';
 import { AgentDirectory } from './agent-directory.js';
+import { AgentEngineFacade } from './agent-engine-facade.js';
 import { Dispatcher } from './dispatcher.js';
 import { EngineEventLog } from './engine-event-log.js';
-import { isPlainObject, parseEngineState } from './engine-state.js';
 import { throwAll } from './failure.js';
 import type { MessageEnvelope } from './envelopes.js';
 import { HandlerRunner } from './handler-runner.js';
@@ -55,15 +44,15 @@ type EnvelopeQueue = MessageQueue<MessageEnvelope>;
  * `stopWhenIdle()` cannot hang on failures, logging costs nothing unless enabled, and agents can be
  * serial, persisted, and deactivated when idle or over a cap.
  */
-export class LocalAgentEngine implements AgentEngine {
+export class LocalAgentEngine extends AgentEngineFacade implements AgentEngine {
   private readonly queueFactory: (() => EnvelopeQueue) | undefined;
   private queue: EnvelopeQueue;
-  private readonly directory: AgentDirectory;
+  protected readonly directory: AgentDirectory;
   private readonly runner: HandlerRunner;
   private readonly dispatcher: Dispatcher;
   private readonly intake: MessageIntake;
   private readonly subscriptionManager: SubscriptionManager;
-  private readonly serializationRegistry: SerializationRegistry;
+  protected readonly serializationRegistry: SerializationRegistry;
   private readonly interventionHandlers: readonly InterventionHandler[];
   private readonly events: EngineEventLog;
   private readonly traceHelper: TraceHelper;
@@ -76,6 +65,7 @@ export class LocalAgentEngine implements AgentEngine {
   private everRun = false;
 
   constructor(options: LocalAgentEngineOptions = {}) {
+    super();
     const parsed = parseEngineOptions(options);
     const queue = options.queue;
     if (typeof queue === 'function') {
@@ -104,6 +94,7 @@ export class LocalAgentEngine implements AgentEngine {
       stateStore: parsed.stateStore,
       stateStoreTimeoutMs: parsed.stateStoreTimeoutMs,
       maxActiveAgents: parsed.maxActiveAgents,
+      turnBlockedWarningMs: parsed.turnBlockedWarningMs,
     });
     this.runner = new HandlerRunner(this.directory);
     this.dispatcher = new Dispatcher({
@@ -142,12 +133,8 @@ export class LocalAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- messaging
 
-  sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
-    message: M,
-    recipient: AgentId,
-    options?: SendOptions,
-  ): Promise<SendMessageResult<R, M>> {
-    return this.intake.send<SendMessageResult<R, M>>(message, recipient, options);
+  protected deliver(message: unknown, recipient: AgentId, options: SendOptions | undefined): Promise<unknown> {
+    return this.intake.send(message, recipient, options);
   }
 
   publishMessage(message: unknown, channel: MessageChannel, options?: SendOptions): Promise<void> {
@@ -233,13 +220,16 @@ export class LocalAgentEngine implements AgentEngine {
   /**
    * Stops at once: handlers already running finish (their callers get their results), every
    * message still queued is discarded and each discarded `sendMessage` rejects with
-   * `EngineStoppedError`. Agents persisted on deactivation have their state saved.
+   * `EngineStoppedError`. Agents persisted on deactivation have their state saved, each once none
+   * of its handlers runs; it resolves after those saves. `signal` bounds that wait: on abort every
+   * running handler's token is cancelled and a busy agent keeps its last committed state.
    */
-  async stop(): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<void> {
+    const signal = stopSignal(options, 'stop');
     const run = this.requireRun('stop');
     this.shutdownRun(run);
     await run.finished;
-    await this.afterStop();
+    await this.afterStop(signal);
   }
 
   /** Stops once nothing is queued or being handled (or once a background error surfaces). */
@@ -257,39 +247,43 @@ export class LocalAgentEngine implements AgentEngine {
     await this.afterStop();
   }
 
-  /** Stops once `condition()` returns true, checking every `checkPeriodMs` milliseconds. */
-  async stopWhen(condition: () => boolean, checkPeriodMs = 1000): Promise<void> {
-    if (typeof condition !== 'function') throw new TypeError(`stopWhen needs a condition function, got ${describeValue(condition)}`);
-    const run = this.requireRun('stopWhen');
-    while (!condition()) {
-      if (this.run !== run) return; // stopped by someone else meanwhile
-      await new Promise((resolve) => setTimeout(resolve, checkPeriodMs));
-    }
-    if (this.run === run) await this.stop();
-  }
-
   /**
    * Stops if running, then saves (as each type's `persistence` says) and closes every
-   * instantiated agent: all of them even if some fail, then rejects with the failure (an
-   * `AggregateError` if several).
+   * instantiated agent, each once none of its handlers runs: all of them even if some fail, then
+   * rejects with the failure (an `AggregateError` if several). `signal` bounds the wait for running
+   * handlers as in `stop()`: on abort their tokens are cancelled and a busy agent is closed unsaved.
    */
-  async close(): Promise<void> {
-    if (this.run !== undefined) await this.stop();
-    throwAll(await this.directory.closeAll(), 'agents failed to save or close');
+  async close(options: StopOptions = {}): Promise<void> {
+    const signal = stopSignal(options, 'close');
+    if (this.run !== undefined) await this.stop(options);
+    const detach = this.cancelRunningOnAbort(signal);
+    try {
+      throwAll(await this.directory.closeAll(signal), 'agents failed to save or close');
+    } finally {
+      detach();
+    }
   }
 
-  /**
-   * Deactivates the agent once it is idle: saves its state, closes it and drops it; its next
-   * message builds it again and loads that state. `false` when it is not active or was registered
-   * as an instance. Rejects (and the agent stays active) when its state cannot be saved.
-   */
-  deactivate(id: AgentId): Promise<boolean> {
-    return this.directory.deactivate(id);
-  }
-
-  private async afterStop(): Promise<void> {
+  private async afterStop(signal?: AbortSignal): Promise<void> {
     this.rethrowBackgroundError();
-    throwAll(await this.directory.saveAll(), 'agents failed to save their state on stop');
+    const detach = this.cancelRunningOnAbort(signal);
+    try {
+      throwAll(await this.directory.saveAll(signal), 'agents failed to save their state on stop');
+    } finally {
+      detach();
+    }
+  }
+
+  /** Cancels the running handlers' tokens when `signal` aborts (now, if it has); returns the detach. */
+  private cancelRunningOnAbort(signal: AbortSignal | undefined): () => void {
+    if (signal === undefined) return NOTHING;
+    const cancel = (): void => this.dispatcher.cancelRunning(signal.reason);
+    if (signal.aborted) {
+      cancel();
+      return NOTHING;
+    }
+    signal.addEventListener('abort', cancel, { once: true });
+    return () => signal.removeEventListener('abort', cancel);
   }
 
   private requireRun(method: string): RunContext {
@@ -305,71 +299,6 @@ export class LocalAgentEngine implements AgentEngine {
     if (this.queueFactory !== undefined) this.queue = this.queueFactory();
   }
 
-  // ---------------------------------------------------------------- agents
-
-  async registerAgentBuilder<T extends Agent>(
-    type: string | AgentType,
-    builder: AgentBuilder<T>,
-    options: RegisterAgentBuilderOptions<T> = {},
-  ): Promise<AgentType> {
-    const agentType = type instanceof AgentType ? type : new AgentType(type);
-    this.directory.register(agentType.type, builder, options as RegisterAgentBuilderOptions<Agent>);
-    return agentType;
-  }
-
-  async registerAgentInstance(agent: Agent, agentId: AgentId): Promise<AgentId> {
-    await this.directory.registerInstance(agent, agentId);
-    return agentId;
-  }
-
-  async get(idOrType: AgentId | AgentType | string, key = 'default', options: GetAgentOptions = {}): Promise<AgentId> {
-    const id = idOrType instanceof AgentId ? idOrType : new AgentId(idOrType instanceof AgentType ? idOrType.type : idOrType, key);
-    if (!this.directory.isKnown(id)) throw this.directory.notFound(id);
-    if (options.lazy === false) await this.directory.activation(id);
-    return id;
-  }
-
-  async tryGetUnderlyingAgentInstance<T extends Agent = Agent>(id: AgentId, expectedClass?: AgentClass<T>): Promise<T> {
-    const agent = await this.knownAgent(id);
-    if (expectedClass !== undefined && !(agent instanceof expectedClass)) {
-      throw new TypeError(`Agent ${id} is ${describeValue(agent)}, not an instance of ${expectedClass.name}`);
-    }
-    return agent as T;
-  }
-
-  async agentMetadata(id: AgentId): Promise<AgentMetadata> {
-    return (await this.knownAgent(id)).metadata;
-  }
-
-  async agentSaveState(id: AgentId): Promise<AgentState> {
-    return (await this.knownAgent(id)).saveState();
-  }
-
-  async agentLoadState(id: AgentId, state: AgentState): Promise<void> {
-    if (!isPlainObject(state)) throw new InvalidStateError(`agentLoadState(${id}) needs a plain object, got ${describeValue(state)}`);
-    await (await this.knownAgent(id)).loadState(state);
-  }
-
-  /** The state of every live agent, keyed by `agentId.toString()`. */
-  saveState(): Promise<EngineState> {
-    return this.directory.saveStates();
-  }
-
-  /**
-   * Loads state saved by `saveState`, building agents as needed; entries of unregistered types are
-   * skipped. The whole state is validated first, so a malformed one changes nothing.
-   */
-  async loadState(state: EngineState): Promise<void> {
-    const entries = parseEngineState(state).filter(([id]) => this.directory.isKnown(id));
-    for (const [id, agentState] of entries) await (await this.directory.activation(id)).agent.loadState(agentState);
-  }
-
-  private async knownAgent(id: AgentId): Promise<Agent> {
-    if (!(id instanceof AgentId)) throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
-    if (!this.directory.isKnown(id)) throw this.directory.notFound(id);
-    return (await this.directory.activation(id)).agent;
-  }
-
   // ---------------------------------------------------------------- subscriptions, serializers
 
   async subscribe(subscription: Subscription): Promise<void> {
@@ -380,7 +309,32 @@ export class LocalAgentEngine implements AgentEngine {
     await this.subscriptionManager.unsubscribe(id);
   }
 
-  registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void {
-    this.serializationRegistry.addSerializer(serializer);
+  // ---------------------------------------------------------------- the facade's hooks
+
+  protected typeIsKnown(id: AgentId): boolean {
+    return this.directory.isKnown(id);
   }
+
+  protected agentNotFound(id: AgentId): AgentNotFoundError {
+    return this.directory.notFound(id);
+  }
+
+  /** Every known agent lives in this process. */
+  protected hostsHere(id: AgentId): boolean {
+    return this.directory.isKnown(id);
+  }
+
+  protected get currentRun(): object | undefined {
+    return this.run;
+  }
+}
+
+function NOTHING(): void {}
+
+/** The `signal` of `stop()`/`close()` options, checked. */
+function stopSignal(options: StopOptions, method: string): AbortSignal | undefined {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${method}() options must be an object, got ${describeValue(options)}`);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${method}() signal must be an AbortSignal, got ${describeValue(signal)}`);
+  return signal;
 }

@@ -1,16 +1,14 @@
 import { DeliveryStage, MessageKind, type EnvelopeMetadata, type TraceHelper } from '@agentopera/telemetry';
 import {
   AgentId,
-  CancellationToken,
   EngineStoppedError,
   MessageChannel,
   MessageHandlerContext,
-  describeValue,
   type SendOptions,
 } from '@agentopera/types';
 import { QueueShutDownError } from '@agentopera/queue';
 import type { AgentDirectory } from './agent-directory.js';
-import { cancelledError } from './delivery-parts.js';
+import { callProblem, callToken, cancelledError, linkSignal } from './call-options.js';
 import type { EngineEventLog } from './engine-event-log.js';
 import { PublishMessageEnvelope, SendMessageEnvelope, type MessageEnvelope } from './envelopes.js';
 
@@ -32,11 +30,9 @@ export class MessageIntake {
   ) {}
 
   send<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = NO_OPTIONS): Promise<R> {
-    if (!(recipient instanceof AgentId)) {
-      return Promise.reject(new TypeError(`sendMessage needs an AgentId as recipient, got ${describeValue(recipient)}`));
-    }
     const token = callToken(options);
-    if (token?.isCancelled()) return Promise.reject(cancelledError(token, 'The send was cancelled before it was made'));
+    const problem = callProblem('send', recipient, token);
+    if (problem !== undefined) return Promise.reject(problem);
     if (!this.directory.isKnown(recipient)) return Promise.reject(this.directory.notFound(recipient));
     const sender = options.sender ?? null;
     this.events.message(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
@@ -72,11 +68,9 @@ export class MessageIntake {
   }
 
   publish(message: unknown, channel: MessageChannel, options: SendOptions = NO_OPTIONS): Promise<void> {
-    if (!(channel instanceof MessageChannel)) {
-      return Promise.reject(new TypeError(`publishMessage needs a MessageChannel, got ${describeValue(channel)}`));
-    }
     const token = callToken(options);
-    if (token?.isCancelled()) return Promise.reject(cancelledError(token, 'The publish was cancelled before it was made'));
+    const problem = callProblem('publish', channel, token);
+    if (problem !== undefined) return Promise.reject(problem);
     const sender = options.sender ?? null;
     this.events.message(message, sender, channel, MessageKind.PUBLISH, DeliveryStage.SEND);
     const messageId = options.messageId;
@@ -98,35 +92,8 @@ export class MessageIntake {
 
 const NO_OPTIONS: SendOptions = Object.freeze({});
 
-/** The call's token: the one given, or one made for its `signal`, or both linked. */
-function callToken(options: SendOptions): CancellationToken | undefined {
-  const signal = options.signal;
-  if (signal === undefined) return options.cancellationToken;
-  if (!(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${describeValue(signal)}`);
-  const given = options.cancellationToken;
-  if (given === undefined || given.isCancelled() || signal.aborted) {
-    const token = given ?? new CancellationToken();
-    if (signal.aborted) token.cancel(signal.reason);
-    return token;
-  }
-  return given;
-}
-
-/** Cancels `token` when `signal` aborts; the returned function detaches both. */
-function linkSignal(token: CancellationToken, signal: AbortSignal, unlinkToken: (() => void) | undefined): () => void {
-  const onAbort = (): void => token.cancel(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  let linked = true;
-  return () => {
-    if (!linked) return;
-    linked = false;
-    signal.removeEventListener('abort', onAbort);
-    unlinkToken?.();
-  };
-}
-
-
-function messageTypeName(message: unknown): string {
+/** A message's type as events and spans name it: its class name, or `typeof` for primitives. */
+export function messageTypeName(message: unknown): string {
   if (message === null) return 'null';
   if (typeof message === 'object') return message.constructor?.name ?? 'Object';
   return typeof message;

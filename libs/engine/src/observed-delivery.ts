@@ -1,10 +1,12 @@
 import { DeliveryStage, MessageKind, type InterventionStage } from '@agentopera/telemetry';
 import { MessageDroppedError, NotHandled, type AgentId } from '@agentopera/types';
 import type { Activation } from './activation.js';
-import { cancelledError, type DeliveryParts } from './delivery-parts.js';
+import { cancelledError } from './call-options.js';
+import type { DeliveryParts } from './delivery-parts.js';
 import { EngineMessageContext } from './engine-message-context.js';
 import type { PublishMessageEnvelope, SendMessageEnvelope } from './envelopes.js';
 import { DropMessage, type InterventionHandler } from './intervention-handler.js';
+import { intervene } from './interventions.js';
 
 /** How a send ended, settled on its envelope only after every span of the delivery has ended. */
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -107,7 +109,11 @@ export class ObservedDelivery {
       if (sender !== null && recipient.type === sender.type && recipient.key === sender.key) continue;
       deliveries.push(this.deliverPublished(envelope, recipient, tracing));
     }
-    if (deliveries.length === 0) return;
+    if (deliveries.length === 0) {
+      // Nobody is subscribed (but the sender): say so, or the message vanishes unseen.
+      events.unhandled(envelope.message, sender, envelope.channel, null);
+      return;
+    }
     const outcomes = await Promise.allSettled(deliveries);
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') {
@@ -135,28 +141,8 @@ export class ObservedDelivery {
   }
 
   /** Runs one intervention stage through every handler in order; stops at the first drop. */
-  private async intervene(
-    apply: (handler: InterventionHandler, message: unknown) => unknown,
-    message: unknown,
-    stage: InterventionStage,
-  ): Promise<unknown> {
+  private intervene(apply: (handler: InterventionHandler, message: unknown) => unknown, message: unknown, stage: InterventionStage): Promise<unknown> {
     const { interventionHandlers, traceHelper, events } = this.parts;
-    let current = message;
-    for (const handler of interventionHandlers) {
-      const step = async (): Promise<unknown> => apply(handler, current);
-      try {
-        current = await (traceHelper.enabled
-          ? traceHelper.traceBlock('intercept', handler.constructor.name, undefined, step, {
-              extraAttributes: { 'agentopera.intervention.stage': stage },
-            })
-          : step());
-      } catch (exception) {
-        // For a publish this event is the only trace of the failure: no agent handled it.
-        events.interventionException(current, stage, handler.constructor.name, exception);
-        throw exception;
-      }
-      if (current === DropMessage) return DropMessage;
-    }
-    return current;
+    return intervene(interventionHandlers, apply, message, stage, traceHelper, events);
   }
 }

@@ -113,15 +113,16 @@ describe("persistence: 'turn'", () => {
     }
   });
 
-  it("rejects the call with the store's error when the save fails, and saves again on the next turn", async () => {
+  it("rejects the call with the store's error when the save fails; the next turn starts from the committed state and saves", async () => {
     const store = new ControllableStore();
     await counterEngine(store, 'turn');
     await engine.sendMessage('tick', id);
     store.failSets = true;
     await expect(engine.sendMessage('tick', id)).rejects.toBeInstanceOf(StoreFailure);
     store.failSets = false;
-    await engine.sendMessage('tick', id);
-    expect(await store.count(id)).toBe(3);
+    // A failed turn commits nothing (SPEC §10): the instance holding its +1 was dropped.
+    expect(await engine.sendMessage('tick', id)).toBe(2);
+    expect(await store.count(id)).toBe(2);
   });
 
   it('fails a call whose save never answers with StateStoreTimeoutError instead of hanging', async () => {

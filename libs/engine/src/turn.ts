@@ -22,6 +22,11 @@ export abstract class Turn implements CallChain {
 
   constructor(readonly next: CallChain | undefined) {}
 
+  /** The type of the message this turn handles, for `TurnBlockedEvent`; `'unknown'` when the turn cannot tell. */
+  messageType(): string {
+    return 'unknown';
+  }
+
   /** Starts the work in `chain`: this turn, or the caller's chain for a call that re-enters a running turn. */
   abstract work(chain: CallChain | undefined): Promise<unknown>;
   protected abstract succeed(value: unknown): void;

@@ -28,3 +28,13 @@ export class RemoteHandlerError extends AgentOperaError {
     super(`${remoteName}: ${remoteMessage}`);
   }
 }
+
+/**
+ * A call reused a message id that its recipient (an agent with `persistence: 'turn'`) already
+ * committed: the handler did not run again, and its first answer is not kept. Only the recipient's
+ * committed ids decide this: the stream's own de-duplication of an RPC never rejects a call.
+ */
+export class DuplicateMessageError extends AgentOperaError {
+  override readonly name: string = 'DuplicateMessageError';
+  override readonly code: string = 'DUPLICATE_MESSAGE';
+}

@@ -1,11 +1,10 @@
 export { NatsAgentEngine } from './engine/nats-agent-engine.js';
 export type { NatsAgentEngineOptions } from './engine/nats-engine-options.js';
 export type { ClusterTimings } from './cluster/cluster-node.js';
-export { DeliveryTimeoutError, RemoteHandlerError } from './errors.js';
-export { DuplicateMessageError } from './engine/outbound.js';
-export { UnsharableSubscriptionError } from './engine/cluster-subscriptions.js';
+export { DeliveryTimeoutError, DuplicateMessageError, RemoteHandlerError } from './errors.js';
+export { SubscriptionsNotCurrentError, UnsharableSubscriptionError } from './engine/cluster-subscriptions.js';
 export { FencedOutError } from './cluster/fenced-state.js';
-export { PublishFailedError } from './cluster/jetstream-publisher.js';
+export { PublishFailedError, PublishTimeoutError } from './cluster/jetstream-publisher.js';
 export { NatsKvStateStore, type NatsKvStateStoreOptions } from './state/nats-kv-state-store.js';
 // The names of a cluster's subjects, streams, consumers and buckets, and the subject-token codec
 // (decodeToken reads a token back from a subject, for diagnostics).

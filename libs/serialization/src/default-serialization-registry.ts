@@ -50,6 +50,10 @@ export class DefaultSerializationRegistry implements SerializationRegistry {
     return this.#serializers.get(typeName)?.has(dataContentType) ?? false;
   }
 
+  contentTypes(typeName: string): readonly string[] {
+    return [...(this.#serializers.get(typeName)?.keys() ?? [])];
+  }
+
   /**
    * `message.constructor.name`: `Object` for `{}` and for objects without a named
    * constructor, `Array` for arrays, the wrapper's name for primitives (`'x'` gives `String`);

@@ -39,6 +39,7 @@ describe('the package entry point', () => {
       'SerializationRegistry',
       'UnknownPayload',
       'UnknownSerializerError',
+      'instanceToJson',
     ]);
   });
 });

@@ -5,5 +5,6 @@ export { DefaultSerializationRegistry } from './default-serialization-registry.j
 export { ClassJsonMessageSerializer } from './class-json-message-serializer.js';
 export type { ClassJsonMessageSerializerOptions, SerializableClass } from './class-json-message-serializer.js';
 export { JsonMessageSerializer } from './json-message-serializer.js';
+export { instanceToJson } from './instance-json.js';
 export { UnknownPayload } from './unknown-payload.js';
 export { DeserializationError, MessageCodecError, SerializationError, UnknownSerializerError } from './errors.js';

@@ -27,6 +27,11 @@ export interface SerializationRegistry {
   /** Whether a serializer is registered for the pair; the content type defaults to JSON. */
   isRegistered(typeName: string, dataContentType?: string): boolean;
   /**
+   * The content types serializers are registered for under `typeName`, in registration order
+   * (empty for an unknown type): an engine putting a message on a wire picks one of them.
+   */
+  contentTypes(typeName: string): readonly string[];
+  /**
    * The type name of `message`: `message.constructor.name` for objects; the default implementation
    * gives primitives their `typeof` and null `'null'`.
    */

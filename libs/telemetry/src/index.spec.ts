@@ -20,7 +20,10 @@ describe('@agentopera/telemetry', () => {
       'NoopEventLogger',
       'StateSaveFailedEvent',
       'TraceHelper',
+      'TurnBlockedEvent',
+      'USER_CODE_FAILED_WARNING',
       'UnhandledMessageEvent',
+      'UserCodeFailureWarning',
       'getTelemetryEnvelopeMetadata',
     ]);
   });

@@ -53,9 +53,17 @@ export {
   type StateSaveFailedEventJson,
   type StateSaveOccasion,
 } from './events/state-save-failed-event.js';
+export {
+  TurnBlockedEvent,
+  type TurnBlockedEventFields,
+  type TurnBlockedEventJson,
+} from './events/turn-blocked-event.js';
 export type { EngineEvent } from './events/engine-event.js';
 export type { ExceptionDescription } from './describe-exception.js';
 export type { EventLogger } from './events/event-logger.js';
 export { NoopEventLogger } from './events/noop-event-logger.js';
 export { ConsoleEventLogger, type ConsoleEventLoggerOptions } from './events/console-event-logger.js';
 export { CollectingEventLogger } from './events/collecting-event-logger.js';
+
+// User code the engine calls for telemetry (event loggers, tracers) is guarded; its failures become warnings.
+export { USER_CODE_FAILED_WARNING, UserCodeFailureWarning } from './user-code-failure-warning.js';

@@ -17,9 +17,13 @@ export type {
   RegisterAgentBuilderOptions,
   SendOptions,
 } from './agent-engine.js';
+export type { StopOptions } from './stop-options.js';
 export type { MessageContext } from './message-context.js';
 export {
+  ResponseClass,
   ResponseType,
+  responseClassOf,
+  type ResponseClassOf,
   type DeclaresResponse,
   type InferResponse,
   type MessageWithResponse,

@@ -51,3 +51,30 @@ export type SendableMessage<R> = [R] extends [InferResponse] ? unknown : Message
 
 /** What `sendMessage<R, M>` resolves to: `R` when given, else the response `M` declares. */
 export type SendMessageResult<R, M> = [R] extends [InferResponse] ? ResponseOf<M> : R;
+
+/**
+ * The static key under which a message class names, at run time, the class of its response, so an
+ * engine whose replies cross processes can hand the caller an instance of it (the `[ResponseType]`
+ * member only exists for the compiler):
+ *
+ * ```ts
+ * class Ask {
+ *   declare readonly [ResponseType]?: Answer;
+ *   static readonly [ResponseClass] = Answer;
+ * }
+ * ```
+ */
+export const ResponseClass: unique symbol = Symbol.for('agentopera.ResponseClass');
+
+/** A class whose instances a response can be rebuilt as (its constructor must work without arguments). */
+export type ResponseClassOf = new () => object;
+
+/** The response class `message`'s class declares under `[ResponseClass]`, if any. */
+export function responseClassOf(message: unknown): ResponseClassOf | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const prototype = Object.getPrototypeOf(message) as { constructor?: unknown } | null;
+  const ctor = prototype?.constructor;
+  if (typeof ctor !== 'function') return undefined;
+  const declared: unknown = (ctor as { [ResponseClass]?: unknown })[ResponseClass];
+  return typeof declared === 'function' ? (declared as ResponseClassOf) : undefined;
+}

@@ -170,6 +170,7 @@ export class ClusterNode {
         heartbeatMs: this.timings.heartbeatMs,
         memberTtlMs: this.timings.memberTtlMs,
         onChange: () => this.rebalance(),
+        onError: this.options.onError,
       },
     );
   }

@@ -1,5 +1,5 @@
 import { AgentId } from '@agentopera/types';
-import { InMemoryStateStore } from '@agentopera/state';
+import { InMemoryStateStore, type StateStore } from '@agentopera/state';
 import { describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
@@ -24,6 +24,48 @@ describe('FencedState', () => {
     await expect(stale).rejects.toMatchObject({ name: 'FencedOutError', code: 'FENCED_OUT', epoch: 1 });
     await p2.commit(second, { n: 2 }, 'm2');
     expect(await p2.read(id)).toEqual({ fence: { epoch: 2, owner: 'p2', processed: ['m1', 'm2'] }, state: { n: 2 } });
+  });
+
+  it('after a commit that failed without a conflict, the next one reads back which write landed: ours goes on, a takeover fences', async () => {
+    const inner = new InMemoryStateStore();
+    let failNext: 'before' | 'after' | undefined;
+    // A store whose set can fail before writing, or after (a timeout that hides a commit).
+    const store: StateStore = {
+      get: (agent) => inner.get(agent),
+      delete: (agent, options) => inner.delete(agent, options),
+      async set(agent, state, options) {
+        const mode = failNext;
+        failNext = undefined;
+        if (mode === 'before') throw new Error('the broker is down');
+        const version = await inner.set(agent, state, options);
+        if (mode === 'after') throw new Error('no answer in time');
+        return version;
+      },
+    };
+    const p1 = new FencedState(store, 'p1');
+    const a = await p1.activate(id);
+    failNext = 'after';
+    await expect(p1.commit(a, { n: 1 }, 'm1')).rejects.toThrow('no answer in time');
+    failNext = 'before';
+    await expect(p1.commit(a, { n: 2 }, 'm2')).rejects.toThrow('the broker is down');
+    await p1.commit(a, { n: 3 }, 'm3');
+    expect(await p1.read(id)).toEqual({ fence: { epoch: 1, owner: 'p1', processed: ['m1', 'm3'] }, state: { n: 3 } });
+
+    failNext = 'before';
+    await expect(p1.commit(a, { n: 4 }, 'm4')).rejects.toThrow('the broker is down');
+    await new FencedState(store, 'p2').activate(id);
+    await expect(p1.commit(a, { n: 5 }, 'm5')).rejects.toBeInstanceOf(FencedOutError);
+  });
+
+  it('never commits a turn of a message id it already committed: the copy is refused and nothing is written', async () => {
+    const store = new InMemoryStateStore();
+    const p1 = new FencedState(store, 'p1');
+    const a = await p1.activate(id);
+    await p1.commit(a, { n: 1 }, 'm1');
+    await expect(p1.commit(a, { n: 2 }, 'm1')).rejects.toMatchObject({ name: 'DuplicateMessageError', code: 'DUPLICATE_MESSAGE' });
+    expect((await p1.read(id))?.state).toEqual({ n: 1 });
+    await p1.commit(a, { n: 2 }, 'm2');
+    expect((await p1.read(id))?.state).toEqual({ n: 2 });
   });
 
   it('remembers committed message ids with the state, so a redelivery is recognised after a move', async () => {

@@ -1,4 +1,5 @@
-import { AgentOperaError, type AgentId, type AgentState } from '@agentopera/types';
+import { AgentOperaError, describeValue, type AgentId, type AgentState } from '@agentopera/types';
+import { DuplicateMessageError } from '../errors.js';
 import { StateConflictError, type StateStore } from '@agentopera/state';
 
 /** This process lost an agent to another (a newer epoch): it must neither commit nor ack. */
@@ -33,6 +34,14 @@ export interface FencedEntry {
 
 /** One activation of one agent on this process. */
 export class Activation {
+  /** The commit under way, if any: the next one starts after it settles. @internal */
+  pending: Promise<void> | undefined = undefined;
+  /**
+   * A commit failed for a reason other than a conflict (a timeout, the broker down): it may or may
+   * not have landed, so the version this process wrote last is unknown until read again. @internal
+   */
+  uncertain = false;
+
   constructor(
     readonly id: AgentId,
     readonly epoch: number,
@@ -106,8 +115,29 @@ export class FencedState {
     throw new FencedOutError(id, 0, { cause: lastConflict });
   }
 
-  /** Commits `state` (and, for a turn, its message id) if this activation still owns the agent. */
-  async commit(activation: Activation, state: AgentState, messageId?: string): Promise<void> {
+  /**
+   * Commits `state` (and, for a turn, its message id) if this activation still owns the agent.
+   * Commits of one activation run one after another. After a commit that failed without a
+   * conflict, the next one first reads the entry back: if it still carries this activation's epoch
+   * the agent is still ours (whichever of our writes landed), and the commit goes on from there.
+   */
+  commit(activation: Activation, state: AgentState, messageId?: string): Promise<void> {
+    const previous = activation.pending;
+    const attempt = (async () => {
+      if (previous !== undefined) await previous.catch(() => {});
+      if (activation.uncertain) await this.resync(activation);
+      await this.write(activation, state, messageId);
+    })();
+    activation.pending = attempt;
+    return attempt;
+  }
+
+  private async write(activation: Activation, state: AgentState, messageId: string | undefined): Promise<void> {
+    // The last check of "a redelivered message changes the state once": whatever let a copy of a
+    // committed message run again, its turn does not land.
+    if (messageId !== undefined && activation.hasProcessed(messageId)) {
+      throw new DuplicateMessageError(`A message with id ${describeValue(messageId)} already changed the state of ${activation.id}: its copy is not committed`);
+    }
     const processed = activation.recordProcessed(messageId, this.ringSize);
     const entry: FencedEntry = {
       fence: { epoch: activation.epoch, owner: this.processId, processed },
@@ -118,8 +148,20 @@ export class FencedState {
       activation.committed(version, processed, state);
     } catch (error) {
       if (error instanceof StateConflictError) throw new FencedOutError(activation.id, activation.epoch, { cause: error });
+      activation.uncertain = true;
       throw error;
     }
+  }
+
+  /** Learns the version this activation wrote last, or finds that another activation took over. */
+  private async resync(activation: Activation): Promise<void> {
+    const stored = await this.store.get(activation.id);
+    const entry = stored === undefined ? undefined : asEntry(stored.state);
+    if (stored === undefined || entry === undefined || entry.fence.epoch !== activation.epoch || entry.fence.owner !== this.processId) {
+      throw new FencedOutError(activation.id, activation.epoch);
+    }
+    activation.committed(stored.version, entry.fence.processed, entry.state ?? {});
+    activation.uncertain = false;
   }
 
   /** The fence of an agent as stored (for diagnostics and tests). */

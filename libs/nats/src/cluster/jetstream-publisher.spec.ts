@@ -1,10 +1,10 @@
 import { headers } from '@nats-io/transport-node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
 import { nextReconnect } from '../test-utils/connections.js';
 import { RESTART_SKIP_NOTE } from '../test-utils/nats-server.js';
-import { JetStreamPublisher, PublishFailedError } from './jetstream-publisher.js';
+import { JetStreamPublisher, PublishFailedError, PublishTimeoutError } from './jetstream-publisher.js';
 
 describe('JetStreamPublisher', () => {
   const nats = useNats();
@@ -30,14 +30,38 @@ describe('JetStreamPublisher', () => {
     publisher.close();
   });
 
-  it('rejects when no stream takes the subject, and when the payload exceeds max_payload', async () => {
+  it('rejects at its deadline when no stream takes the subject, and at once when the payload exceeds max_payload', async () => {
     const publisher = JetStreamPublisher.start(nats.nc, uniqueName('ack'));
-    const nowhere = publisher.publish('nobody.listens.here', new Uint8Array([1]), headers(), 'x', 10_000);
+    const nowhere = publisher.publish('nobody.listens.here', new Uint8Array([1]), headers(), 'x', 500);
+    await expect(nowhere).rejects.toBeInstanceOf(PublishTimeoutError);
     await expect(nowhere).rejects.toBeInstanceOf(PublishFailedError);
-    await expect(nowhere).rejects.toMatchObject({ serverCode: 503 });
+    await expect(nowhere).rejects.toMatchObject({ serverCode: 503, message: expect.stringMatching(/no stream to store it \(503\)/) });
     const name = await stream();
     const huge = new Uint8Array((nats.nc.info?.max_payload ?? 1024 * 1024) + 1);
     await expect(publisher.publish(`${name}.m`, huge, headers(), 'big', 10_000)).rejects.toThrow(/max_payload/);
+    publisher.close();
+  });
+
+  it('sends again on "no responders" (503) until a stream takes the message: nothing fails while the stream is being created', async () => {
+    const name = uniqueName('S');
+    const publisher = JetStreamPublisher.start(nats.nc, `${name}_ack`);
+    const settled: string[] = [];
+    const sent = Array.from({ length: 20 }, (_, i) =>
+      publisher.publish(`${name}.m`, new Uint8Array([i]), headers(), `n-${i}`, 20_000).then(
+        (ack) => ack,
+        (error: unknown) => {
+          settled.push(String(error));
+          throw error;
+        },
+      ),
+    );
+    // Every publish has been answered 503 (no stream yet) at least once, and none gave up.
+    await vi.waitFor(() => expect(publisher.noResponders).toBeGreaterThanOrEqual(20), { timeout: 10_000 });
+    expect(settled).toEqual([]);
+    await nats.jsm.streams.add({ name, subjects: [`${name}.>`] });
+    const acks = await Promise.all(sent);
+    expect(new Set(acks.map((ack) => ack.seq)).size).toBe(20);
+    expect((await nats.jsm.streams.info(name)).state.messages).toBe(20);
     publisher.close();
   });
 

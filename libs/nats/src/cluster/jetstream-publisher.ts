@@ -22,6 +22,17 @@ export class PublishFailedError extends AgentOperaError {
   }
 }
 
+/** No PubAck came before the publish's deadline: the message may or may not be stored. */
+export class PublishTimeoutError extends PublishFailedError {
+  override readonly name: string = 'PublishTimeoutError';
+  override readonly code: string = 'PUBLISH_TIMEOUT';
+}
+
+/** Status 503: no stream (leader) answered, as while a stream is created or elects a leader. */
+const NO_RESPONDERS = 503;
+/** Back-off between re-sends after a 503: doubling from the first, capped at the last. */
+const NO_RESPONDERS_BACKOFF_MS = [50, 1000] as const;
+
 interface Pending {
   readonly subject: string;
   readonly data: Uint8Array;
@@ -29,8 +40,10 @@ interface Pending {
   readonly deadline: number;
   readonly resolve: (ack: PubAck) => void;
   readonly reject: (error: unknown) => void;
-  /** The ack token of the latest attempt; acks of earlier attempts are still accepted. */
-  attempt: number;
+  /** When to send again if no PubAck came: `retryAfterMs` after an attempt, or a back-off after a 503. */
+  retryAt: number;
+  /** Answers "no responders" (503) so far. */
+  noResponders: number;
 }
 
 export interface JetStreamPublisherOptions {
@@ -53,6 +66,8 @@ export class JetStreamPublisher {
   private closed = false;
   /** Publishes sent again because their PubAck was late (for diagnostics). */
   resent = 0;
+  /** Attempts answered "no responders" (503) and sent again after a back-off (for diagnostics). */
+  noResponders = 0;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -86,7 +101,8 @@ export class JetStreamPublisher {
     headers.set('Nats-Msg-Id', msgId);
     const token = (this.counter++).toString(36);
     return new Promise<PubAck>((resolve, reject) => {
-      const entry: Pending = { subject, data, headers, deadline: Date.now() + timeoutMs, resolve, reject, attempt: Date.now() };
+      const now = Date.now();
+      const entry: Pending = { subject, data, headers, deadline: now + timeoutMs, resolve, reject, retryAt: now + this.retryAfterMs, noResponders: 0 };
       this.pending.set(token, entry);
       try {
         this.nc.publish(subject, data, { headers, reply: `${this.ackPrefix}.${token}` });
@@ -101,6 +117,7 @@ export class JetStreamPublisher {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweep);
+    clearTimeout(this.earlySweep);
     this.stopStatus();
     this.subscription.unsubscribe();
     for (const entry of this.pending.values()) entry.reject(new PublishFailedError('The publisher closed before the PubAck', undefined));
@@ -111,6 +128,17 @@ export class JetStreamPublisher {
     const token = subject.slice(this.ackPrefix.length + 1);
     const entry = this.pending.get(token);
     if (entry === undefined) return; // a late ack of a publish already settled
+    if (headers?.hasError && headers.code === NO_RESPONDERS) {
+      // Nothing stored it: no stream (yet) or no leader (an election takes seconds). Sent again,
+      // same msg id, until the deadline; a stream that never comes fails it there.
+      const [first, cap] = NO_RESPONDERS_BACKOFF_MS;
+      const delay = Math.min(cap, first * 2 ** Math.min(entry.noResponders, 10));
+      entry.retryAt = Date.now() + delay;
+      entry.noResponders++;
+      this.noResponders++;
+      this.sweepIn(delay);
+      return;
+    }
     this.pending.delete(token);
     if (headers?.hasError) {
       entry.reject(new PublishFailedError(`No stream stored the message on ${entry.subject} (${headers.code} ${headers.description})`, headers.code));
@@ -130,15 +158,28 @@ export class JetStreamPublisher {
     entry.resolve({ stream: ack.stream ?? '', seq: ack.seq ?? 0, duplicate: ack.duplicate === true });
   }
 
+  /** One early sweep (for a 503's back-off, shorter than the regular sweep's period). */
+  private sweepIn(delayMs: number): void {
+    if (this.earlySweep !== undefined || this.closed) return;
+    this.earlySweep = setTimeout(() => {
+      this.earlySweep = undefined;
+      this.resendOverdue();
+    }, delayMs);
+    this.earlySweep.unref();
+  }
+
+  private earlySweep: ReturnType<typeof setTimeout> | undefined;
+
   /** Re-sends what waited too long for its PubAck; rejects what passed its deadline. */
   private resendOverdue(force = false): void {
     const now = Date.now();
     for (const [token, entry] of this.pending) {
       if (now >= entry.deadline) {
         this.pending.delete(token);
-        entry.reject(new PublishFailedError(`No PubAck for the message on ${entry.subject} before its deadline`, undefined));
-      } else if (force || now - entry.attempt >= this.retryAfterMs) {
-        entry.attempt = now;
+        const why = entry.noResponders > 0 ? `; ${entry.noResponders} attempts found no stream to store it (503)` : '';
+        entry.reject(new PublishTimeoutError(`No PubAck for the message on ${entry.subject} before its deadline${why}`, entry.noResponders > 0 ? NO_RESPONDERS : undefined));
+      } else if (force || now >= entry.retryAt) {
+        entry.retryAt = now + this.retryAfterMs;
         this.resent++;
         try {
           this.nc.publish(entry.subject, entry.data, { headers: entry.headers, reply: `${this.ackPrefix}.${token}` });

@@ -46,13 +46,17 @@ export class ReplyRouter {
     return this.waiters.size;
   }
 
-  /** Registers a waiter that rejects with `DeliveryTimeoutError(describe())` after `timeoutMs`. */
-  expect(timeoutMs: number, describe: () => string): ExpectedReply {
+  /**
+   * Registers a waiter that rejects with `DeliveryTimeoutError(describe())` after `timeoutMs`
+   * (then calls `onTimeout`, e.g. to tell the handler's host that no one waits any more).
+   */
+  expect(timeoutMs: number, describe: () => string, onTimeout?: () => void): ExpectedReply {
     const requestId = (this.counter++).toString(36);
     const reply = new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(requestId);
         reject(new DeliveryTimeoutError(describe()));
+        onTimeout?.();
       }, timeoutMs);
       this.waiters.set(requestId, { resolve, reject, timer });
     });

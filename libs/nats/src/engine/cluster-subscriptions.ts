@@ -8,7 +8,7 @@ import {
   UnknownSubscriptionError,
   type SubscriptionManager,
 } from '@agentopera/subscriptions';
-import { describeValue, type AgentId, type MessageChannel, type Subscription } from '@agentopera/types';
+import { AgentOperaError, describeValue, type AgentId, type MessageChannel, type Subscription } from '@agentopera/types';
 import { retryRequest } from '../cluster/retry.js';
 import { encodeToken } from '../subject-codec.js';
 
@@ -27,31 +27,59 @@ export class UnsharableSubscriptionError extends TypeError {
   readonly code: string = 'UNSHARABLE_SUBSCRIPTION';
 }
 
+/** This process's mirror of the cluster's subscriptions did not catch up in time. */
+export class SubscriptionsNotCurrentError extends AgentOperaError {
+  override readonly name: string = 'SubscriptionsNotCurrentError';
+  override readonly code: string = 'SUBSCRIPTIONS_NOT_CURRENT';
+}
+
+/** How long a caller waits for the mirror to reach a revision (as long as `check` retries). */
+const DEFAULT_WAIT_MS = 30_000;
+
 /**
  * Subscriptions shared by a whole cluster: each lives in a KV bucket (key: its id), and every
  * process mirrors the bucket into its own `SubscriptionManager` by watching it. `subscribe` and
  * `unsubscribe` resolve once this process's mirror shows the change; `fresh()` waits until the
  * mirror holds everything the bucket held when it was called, so a publish made after a
- * `subscribe` resolved anywhere reaches that subscription.
+ * `subscribe` resolved anywhere reaches that subscription. Every wait is bounded
+ * (`SubscriptionsNotCurrentError`), and a watch that ends while open is reported and started
+ * again from the revision after the last one applied.
  */
 export class ClusterSubscriptions {
   /** The bucket revision the mirror has applied. */
   private applied = 0;
-  private readonly waiters: { revision: number; wake: () => void }[] = [];
+  private readonly waiters = new Set<{ revision: number; wake: () => void }>();
+  private closed = false;
+  private reportError: (error: unknown) => void = () => {};
+  /** Watches started (the first, and each restart after one ended): for diagnostics and tests. */
+  watches = 1;
 
   private constructor(
     private readonly kv: KV,
     private readonly jsm: JetStreamManager,
     private readonly streamName: string,
     private readonly manager: SubscriptionManager,
-    private readonly watcher: QueuedIterator<KvWatchEntry>,
+    private watcher: QueuedIterator<KvWatchEntry>,
     private readonly processId: string,
+    private readonly waitMs: number,
   ) {
     void this.follow();
   }
 
-  static async open(kv: KV, jsm: JetStreamManager, bucket: string, manager: SubscriptionManager, processId: string): Promise<ClusterSubscriptions> {
-    return new ClusterSubscriptions(kv, jsm, `KV_${bucket}`, manager, await kv.watch(), processId);
+  static async open(
+    kv: KV,
+    jsm: JetStreamManager,
+    bucket: string,
+    manager: SubscriptionManager,
+    processId: string,
+    options: { readonly waitMs?: number } = {},
+  ): Promise<ClusterSubscriptions> {
+    return new ClusterSubscriptions(kv, jsm, `KV_${bucket}`, manager, await kv.watch(), processId, options.waitMs ?? DEFAULT_WAIT_MS);
+  }
+
+  /** Where a watch that ended (and each failed restart) is reported: the engine's event log. */
+  onError(listener: (error: unknown) => void): void {
+    this.reportError = listener;
   }
 
   /**
@@ -129,29 +157,81 @@ export class ClusterSubscriptions {
   }
 
   close(): void {
+    this.closed = true;
     this.watcher.stop();
-    for (const waiter of this.waiters.splice(0)) waiter.wake();
+    for (const waiter of this.waiters) waiter.wake();
+    this.waiters.clear();
   }
 
   private reach(revision: number): Promise<void> {
-    if (this.applied >= revision) return Promise.resolve();
-    return new Promise((wake) => this.waiters.push({ revision, wake }));
+    if (this.applied >= revision || this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        revision,
+        wake: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(
+          new SubscriptionsNotCurrentError(
+            `The subscriptions mirror of ${this.processId} did not reach revision ${revision} of ${this.streamName} within ${this.waitMs} ms (it is at ${this.applied})`,
+          ),
+        );
+      }, this.waitMs);
+      this.waiters.add(waiter);
+    });
   }
 
+  /** Applies the watch's entries; when a watch ends while open, reports it and watches again. */
   private async follow(): Promise<void> {
-    for await (const entry of this.watcher) {
+    for (let restarts = 0; ; restarts++) {
       try {
-        await this.apply(entry);
-      } catch {
-        // A record another process wrote that this one cannot apply (a duplicate it lost a race
-        // with): ignored here; the writer heard of it.
+        for await (const entry of this.watcher) await this.applyEntry(entry);
+      } catch (error) {
+        if (!this.closed) this.reportError(error);
       }
-      this.applied = Math.max(this.applied, entry.revision);
-      const ready = this.waiters.filter((waiter) => waiter.revision <= this.applied);
-      if (ready.length > 0) {
-        this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((waiter) => waiter.revision > this.applied));
-        for (const waiter of ready) waiter.wake();
+      if (this.closed) return;
+      this.reportError(new SubscriptionsNotCurrentError(`The watch of ${this.streamName} ended at revision ${this.applied}; watching again from there`));
+      const watcher = await this.rewatch();
+      if (watcher === undefined) return;
+      if (this.closed) {
+        watcher.stop();
+        return;
       }
+      this.watcher = watcher;
+      this.watches++;
+    }
+  }
+
+  /** A new watch from the revision after the last applied, retried with back-off until it starts. */
+  private async rewatch(): Promise<QueuedIterator<KvWatchEntry> | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.kv.watch({ resumeFromRevision: this.applied + 1 });
+      } catch (error) {
+        if (this.closed) return undefined;
+        this.reportError(error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+      }
+    }
+  }
+
+  private async applyEntry(entry: KvWatchEntry): Promise<void> {
+    if (entry.revision <= this.applied) return; // replayed by a restarted watch
+    try {
+      await this.apply(entry);
+    } catch {
+      // A record another process wrote that this one cannot apply (a duplicate it lost a race
+      // with): ignored here; the writer heard of it.
+    }
+    this.applied = entry.revision;
+    for (const waiter of this.waiters) {
+      if (waiter.revision > this.applied) continue;
+      this.waiters.delete(waiter);
+      waiter.wake();
     }
   }
 

@@ -1,16 +1,22 @@
 import { headers } from '@nats-io/transport-node';
+import { RoutedAgent, event, rpc } from '@agentopera/agents';
+import { ClassJsonMessageSerializer } from '@agentopera/serialization';
+import { TypeSubscription } from '@agentopera/subscriptions';
 import { NoopEventLogger } from '@agentopera/telemetry';
-import { AgentId, MessageChannel } from '@agentopera/types';
+import { AgentId, MessageChannel, type AgentState } from '@agentopera/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
 import { Bump, Get, Increment, Ping, Poison, registerTestAgents, registerTestSerializers, testSubscriptions } from '../test-utils/test-agents.js';
 import { partitionOf } from '../partition.js';
 import { PublishFailedError } from '../cluster/jetstream-publisher.js';
-import { DuplicateMessageError } from './outbound.js';
+import { DuplicateMessageError } from '../errors.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
 import { TEST_TIMINGS } from '../test-utils/test-cluster.js';
 import { H, messageHeader } from './wire.js';
+
+/** Published to a per-turn persisted agent whose handler changes its state, then fails. */
+class HalfDone {}
 
 // One engine hosting the test agents; raw messages are written to its inbox stream by hand to
 // play redeliveries and hostile senders.
@@ -51,7 +57,7 @@ describe('NatsAgentEngine delivery guarantees and hostile input', { timeout: 30_
     const engine = await host();
     const counter = new AgentId('counter', 'dup');
     expect(await engine.sendMessage(new Increment(1), counter, { messageId: 'dup-1' })).toBe(1);
-    // Sent again with the same id: the stream's duplicate window drops it, and the caller hears so.
+    // Sent again with the same id: the counter committed that id, so its host refuses it, and the caller hears so.
     await expect(engine.sendMessage(new Increment(1), counter, { messageId: 'dup-1' })).rejects.toBeInstanceOf(DuplicateMessageError);
     // Published twice with one id: stored once.
     await engine.publishMessage(new Bump(), new MessageChannel('bumps', 'dup'), { messageId: 'bump-1' });
@@ -84,6 +90,45 @@ describe('NatsAgentEngine delivery guarantees and hostile input', { timeout: 30_
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(await engine.sendMessage(new Get(), new AgentId('counter', 'p'))).toBe(1);
     await vi.waitFor(async () => expect((await nats.jsm.streams.info(engine.names.inboxStream)).state.messages).toBe(0));
+  });
+
+  it("a failing published message to a 'turn' agent commits nothing: redelivered from the committed state, then dead-lettered (defect 5)", async () => {
+    const engine = await host();
+    // The state each delivery found when it started (each must start from the committed 0).
+    const seenAtStart: number[] = [];
+    class HalfDoneAgent extends RoutedAgent {
+      n = 0;
+      constructor() {
+        super('changes its state, then fails');
+      }
+      @event(HalfDone)
+      async halfDone(): Promise<void> {
+        seenAtStart.push(this.n);
+        this.n += 1; // half done
+        throw new Error('fails after changing its state');
+      }
+      @rpc(Get)
+      async get(): Promise<number> {
+        return this.n;
+      }
+      override async saveState(): Promise<AgentState> {
+        return { n: this.n };
+      }
+      override async loadState(state: AgentState): Promise<void> {
+        this.n = Number(state['n'] ?? 0);
+      }
+    }
+    // Registered after start(): hosted from then on (the engine claims the type's partitions).
+    await HalfDoneAgent.register(engine, 'halfdone', () => new HalfDoneAgent(), { concurrency: 'serial', persistence: 'turn' });
+    engine.registerMsgSerializer([new ClassJsonMessageSerializer(HalfDone)]);
+    await engine.subscribe(new TypeSubscription('halfdone', 'halfdone', 'halfdone-sub'));
+    await engine.publishMessage(new HalfDone(), new MessageChannel('halfdone', 'x'));
+    // Before the fix: one run, its half-done state committed with its message id, nothing dead-lettered.
+    await vi.waitFor(async () => expect((await nats.jsm.streams.info(engine.names.deadLetterStream)).state.messages).toBe(1), { timeout: 15_000 });
+    const letter = await nats.jsm.streams.getMessage(engine.names.deadLetterStream, { seq: 1 });
+    expect(letter!.header.get('ao-dead-reason')).toContain('fails after changing its state');
+    expect(seenAtStart).toEqual([0, 0, 0, 0]); // maxDeliveries (TEST_TIMINGS), each from the committed state
+    expect(await engine.sendMessage(new Get(), new AgentId('halfdone', 'x'))).toBe(0);
   });
 
   it('a message over the server\'s max_payload fails at the sender with a clear error; the engine goes on', async () => {

@@ -13,7 +13,8 @@ export function runAsTurnOf<T>(messageId: string, fn: () => T): T {
 /**
  * The `StateStore` the engine's agent directory sees: each load is an activation that writes the
  * next fencing epoch into the agent's entry, and each save is a compare-and-set on the version this
- * process wrote last, with the id of the message whose turn it ends. So a process that lost an
+ * process wrote last (read back after a save that failed without a conflict), with the id of the
+ * message whose turn it ends. So a process that lost an
  * agent can no longer write its state: a save inside a turn then fails with `FencedOutError` (the
  * message is not acked and its next owner handles it); a save on deactivation is dropped, since
  * the next owner already has the state (and the unacknowledged messages).
@@ -47,10 +48,11 @@ export class FencedStateStore implements StateStore {
       await this.fenced.commit(activation, state, turn?.messageId);
       return activation.version;
     } catch (error) {
-      // Whatever failed, the instance now holds changes the store may or may not have (a timeout
-      // can hide a commit): it must not be used again.
+      // A failure that is no conflict (a timeout, the broker down) leaves the activation: the next
+      // save reads back which write landed. The engine drops an instance whose turn failed.
+      if (!(error instanceof FencedOutError)) throw error;
       this.activations.delete(id);
-      if (!(error instanceof FencedOutError) || turn !== undefined) throw error;
+      if (turn !== undefined) throw error;
       // Deactivating an agent this process lost: its next owner has the state that counts.
       this.dropped(id, error);
       return 'fenced-out';

@@ -3,10 +3,11 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { EngineMessageContext, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
 import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
-import { AgentId, CancellationToken, CancelledError, MessageChannel, type CallChain, type MessageContext } from '@agentopera/types';
+import { AgentId, CancellationToken, CancelledError, MessageChannel, NotHandled, describeValue, type CallChain, type MessageContext } from '@agentopera/types';
 import { FencedOutError } from '../cluster/fenced-state.js';
 import { isInfrastructureError } from '../jetstream-errors.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
+import { DuplicateMessageError } from '../errors.js';
 import type { CallChains } from './call-chains.js';
 import { runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
 import { H, decodeValue, encodeError, encodeResult, headerValue, parseMessageHeader, parseRpcHeader, type MessageFields } from './wire.js';
@@ -82,10 +83,9 @@ export class Inbound {
     const h = msg.headers;
     const rpc = parseRpcHeader(h?.get(H.rpc));
     const replyTo = rpc?.replyTo;
-    if (rpc !== undefined) {
-      // The caller no longer waits: its answer would reach no one.
-      if ((Number.isFinite(rpc.deadline) && Date.now() > rpc.deadline) || this.earlyCancels.delete(`${rpc.caller}/${rpc.requestId}`)) return 'ack';
-    }
+    // The caller gave up (cancelled, or its own deadline passed, on its own clock: no clock of
+    // another process is compared here): its answer would reach no one.
+    if (rpc !== undefined && this.earlyCancels.delete(`${rpc.caller}/${rpc.requestId}`)) return 'ack';
     let fields: MessageFields;
     let recipient: AgentId;
     let message: unknown;
@@ -124,7 +124,12 @@ export class Inbound {
         for (let earlier = this.deliveries.get(duplicateKey); earlier !== undefined; earlier = this.deliveries.get(duplicateKey)) {
           await earlier.catch(() => {});
         }
-        if (this.parts.store?.hasProcessed(live.id, messageId) === true) return 'ack';
+        if (this.parts.store?.hasProcessed(live.id, messageId) === true) {
+          // Committed before: a call reusing the id hears so at once instead of at its deadline.
+          // (The same call redelivered was answered already; its caller drops this reply.)
+          if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(duplicateCall(messageId, recipient)));
+          return 'ack';
+        }
         let finished!: () => void;
         this.deliveries.set(duplicateKey, new Promise<void>((resolve) => (finished = resolve)));
         cleanup = () => {
@@ -149,8 +154,14 @@ export class Inbound {
       const result = await (traceHelper.enabled ? traceHelper.traceBlock('process', recipient, parent.traceparent ? parent : undefined, run) : run());
       this.handled++;
       if (replyTo !== undefined) this.replyResult(replyTo, result);
+      else if (result === NotHandled && channel !== null) events.unhandled(message, sender, channel, recipient);
       return 'ack';
     } catch (error) {
+      if (error instanceof DuplicateMessageError) {
+        // A copy of a committed message ran again (its turn was not committed): done already.
+        if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(duplicateCall(fields.messageId, recipient)));
+        return 'ack';
+      }
       const store = this.parts.store;
       const saved = activation?.registration !== undefined && activation.registration.persistence !== 'none';
       if (error instanceof FencedOutError || (store !== undefined && activation !== undefined && saved && !store.isLive(activation.id))) {
@@ -220,4 +231,10 @@ export class Inbound {
       // Closed connection: the caller's deadline settles it.
     }
   }
+}
+
+function duplicateCall(messageId: string, recipient: AgentId): DuplicateMessageError {
+  return new DuplicateMessageError(
+    `${recipient} already handled a message with id ${describeValue(messageId)}: it is not handled twice, and its first answer is not kept`,
+  );
 }

@@ -1,27 +1,21 @@
 import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { AgentDirectory, EngineEventLog, HandlerRunner, DEFAULT_STATE_STORE_TIMEOUT_MS, parseEngineState, throwAll } from '@agentopera/engine';
-import type { MessageSerializer, SerializationRegistry } from '@agentopera/serialization';
+import { AgentDirectory, AgentEngineFacade, EngineEventLog, HandlerRunner, DEFAULT_STATE_STORE_TIMEOUT_MS, throwAll } from '@agentopera/engine';
+import type { SerializationRegistry } from '@agentopera/serialization';
 import type { StateStore } from '@agentopera/state';
 import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
 import {
-  AgentId,
-  type AgentNotFoundError,
-  AgentType,
   EngineStateError,
   EngineStoppedError,
-  InvalidStateError,
-  describeValue,
-  type Agent,
-  type AgentBuilder,
   type AgentClass,
   type AgentEngine,
-  type AgentMetadata,
-  type AgentState,
-  type EngineState,
-  type GetAgentOptions,
+  type AgentId,
+  type AgentNotFoundError,
+  type InferResponse,
   type MessageChannel,
-  type RegisterAgentBuilderOptions,
+  type SendableMessage,
+  type SendMessageResult,
   type SendOptions,
+  type StopOptions,
   type Subscription,
 } from '@agentopera/types';
 import type { ClusterNames } from '../cluster/cluster-names.js';
@@ -46,17 +40,18 @@ import type { TypeRegistry } from './type-registry.js';
  * run (serial turns, reentrancy), saved and deactivated by the same directory and handler runner as
  * in the local engine, with state writes fenced so that only an agent's current owner commits.
  */
-export class NatsAgentEngine implements AgentEngine {
+export class NatsAgentEngine extends AgentEngineFacade implements AgentEngine {
   readonly processId: string;
   readonly names: ClusterNames;
-  private readonly directory: AgentDirectory;
+  protected readonly directory: AgentDirectory;
   private readonly runner: HandlerRunner;
   private readonly events: EngineEventLog;
-  private readonly registry: SerializationRegistry;
+  protected readonly serializationRegistry: SerializationRegistry;
   private readonly outbound: Outbound;
   private readonly inbound: Inbound;
   private readonly hosting: Hosting;
-  private readonly builderTypes = new Set<string>();
+  /** The agent types (and instances' types) this process registered: it hosts them. */
+  private readonly hostedTypes = new Set<string>();
   private readonly cancels: NatsSubscription;
   private readonly fencedStore: FencedStateStore | undefined;
   private backgroundError: { error: unknown } | undefined;
@@ -74,6 +69,7 @@ export class NatsAgentEngine implements AgentEngine {
     parts: EngineParts,
     private readonly options: NatsAgentEngineOptions,
   ) {
+    super();
     const parsed = parseNatsOptions(options);
     const { nc, jsm, names, processId, types, subscriptions, publisher, replies, stateStore, registry } = parts;
     this.nc = nc;
@@ -84,9 +80,10 @@ export class NatsAgentEngine implements AgentEngine {
     this.replies = replies;
     this.processId = processId;
     this.names = names;
-    this.registry = registry;
+    this.serializationRegistry = registry;
     const ignore = options.ignoreUnhandledExceptions ?? true;
     this.events = new EngineEventLog(options.eventLogger, registry, options.eventLogger === undefined && ignore);
+    subscriptions.onError((error) => this.events.unobserved("the watch of the cluster's subscriptions failed", error));
     const traceHelper = new TraceHelper(options.tracerProvider, new MessageEngineTracingConfig('NatsAgentEngine'));
     this.hosting = new Hosting({
       nc,
@@ -136,7 +133,7 @@ export class NatsAgentEngine implements AgentEngine {
       traceHelper,
       events: this.events,
       rpcTimeoutMs: parsed.rpcTimeoutMs,
-      notFound: async (id) => this.notFound(id),
+      notFound: async (id) => this.agentNotFound(id),
     });
     this.inbound = new Inbound({
       nc,
@@ -197,18 +194,30 @@ export class NatsAgentEngine implements AgentEngine {
 
   // ---------------------------------------------------------------- messaging
 
-  sendMessage<R = unknown>(message: unknown, recipient: AgentId, options: SendOptions = {}): Promise<R> {
+  /**
+   * Stores `message` for `recipient` (wherever in the cluster it lives) and resolves with its
+   * handler's value, typed as the message declares under `[ResponseType]` (or `R` when given) and
+   * rebuilt as an instance of its class when this process knows the class. Rejects at once with
+   * `AgentNotFoundError` for a type no process registered, with the host's error when it cannot
+   * decode or handle the message, with `CancelledError` when the call's `signal` or token cancels
+   * it, and with `DeliveryTimeoutError` after `rpcTimeoutMs` without an answer.
+   */
+  override sendMessage<R = InferResponse, M extends SendableMessage<R> = SendableMessage<R>>(
+    message: M,
+    recipient: AgentId,
+    options?: SendOptions,
+  ): Promise<SendMessageResult<R, M>> {
+    return super.sendMessage<R, M>(message, recipient, options);
+  }
+
+  protected deliver(message: unknown, recipient: AgentId, options: SendOptions = {}): Promise<unknown> {
     if (this.closed) return Promise.reject(new EngineStoppedError('The engine is closed'));
-    return this.outbound.send<R>(message, recipient, options);
+    return this.outbound.send(message, recipient, options);
   }
 
   publishMessage(message: unknown, channel: MessageChannel, options: SendOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new EngineStoppedError('The engine is closed'));
     return this.outbound.publish(message, channel, options);
-  }
-
-  registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void {
-    this.registry.addSerializer(serializer);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -220,19 +229,19 @@ export class NatsAgentEngine implements AgentEngine {
   start(): Promise<void> {
     if (this.closed) throw new EngineStateError('The engine is closed');
     if (this.running !== undefined) throw new EngineStateError('The engine is already started');
-    const running = this.hosting.start([...this.builderTypes, ...this.instanceTypes]);
+    const running = this.hosting.start([...this.hostedTypes]);
     this.running = running;
     running.catch((error: unknown) => this.events.unobserved('starting the engine failed', error));
     return running;
   }
 
   /** Hands this process's partitions over (after their running turns, saving their agents) and stops. */
-  async stop(): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<void> {
     const running = this.requireRunning('stop');
     this.running = undefined;
     await running.catch(() => {});
     await this.hosting.stop();
-    const errors = await this.directory.saveAll();
+    const errors = await this.directory.saveAll(options.signal);
     this.rethrowBackgroundError();
     throwAll(errors, 'agents failed to save their state on stop');
   }
@@ -247,24 +256,13 @@ export class NatsAgentEngine implements AgentEngine {
     if (this.running !== undefined) await this.stop();
   }
 
-  /** Stops once `condition()` returns true, checking every `checkPeriodMs` milliseconds. */
-  async stopWhen(condition: () => boolean, checkPeriodMs = 1000): Promise<void> {
-    if (typeof condition !== 'function') throw new TypeError(`stopWhen needs a condition function, got ${describeValue(condition)}`);
-    const running = this.requireRunning('stopWhen');
-    while (!condition()) {
-      if (this.running !== running) return;
-      await new Promise((resolve) => setTimeout(resolve, checkPeriodMs));
-    }
-    if (this.running === running) await this.stop();
-  }
-
   /** Stops if running, saves and closes every agent of this process, and closes a connection it opened. */
-  async close(): Promise<void> {
+  async close(options: StopOptions = {}): Promise<void> {
     if (this.closed) return;
     let stopError: unknown;
-    if (this.running !== undefined) await this.stop().catch((error: unknown) => (stopError = error));
+    if (this.running !== undefined) await this.stop(options).catch((error: unknown) => (stopError = error));
     this.closed = true;
-    const errors = await this.directory.closeAll();
+    const errors = await this.directory.closeAll(options.signal);
     this.cancels.unsubscribe();
     this.subscriptions.close();
     this.replies.close(new EngineStoppedError('The engine closed before the answer came'));
@@ -274,82 +272,30 @@ export class NatsAgentEngine implements AgentEngine {
     throwAll(errors, 'agents failed to save or close');
   }
 
-  /** Deactivates an agent active in this process (saving its state); `false` when it is not active here. */
-  deactivate(id: AgentId): Promise<boolean> {
-    return this.directory.deactivate(id);
-  }
-
   // ---------------------------------------------------------------- agents
 
-  async registerAgentBuilder<T extends Agent>(
-    type: string | AgentType,
-    builder: AgentBuilder<T>,
-    options: RegisterAgentBuilderOptions<T> = {},
-  ): Promise<AgentType> {
-    const agentType = type instanceof AgentType ? type : new AgentType(type);
-    this.directory.register(agentType.type, builder, options as RegisterAgentBuilderOptions<Agent>);
-    if (options.expectedClass !== undefined) registerHandledMessageSerializers(this.registry, options.expectedClass);
-    this.builderTypes.add(agentType.type);
-    await this.types.register(agentType.type, this.processId);
-    if (this.running !== undefined) await this.hosting.host(agentType.type);
-    return agentType;
+  /**
+   * A registered type is hosted by this process: its handlers' message classes get serializers
+   * (a `RoutedAgent`'s), the cluster learns the type, and a running engine claims its partitions.
+   * Instances' types are hosted by the registering process alone: register instances of one type
+   * on one process only.
+   */
+  protected override async registered(type: string, agentClass: AgentClass | undefined): Promise<void> {
+    if (agentClass !== undefined) registerHandledMessageSerializers(this.serializationRegistry, agentClass);
+    this.hostedTypes.add(type);
+    await this.types.register(type, this.processId);
+    await this.hostIfStarted(type);
   }
-
-  private readonly instanceTypes = new Set<string>();
 
   /**
-   * Registers a pre-built agent. Its type is then hosted by this process alone: register instances
-   * of one type on one process only.
+   * Hosts a type registered after `start()`. A `start()` not awaited may still be joining (its
+   * node does not exist yet, and it took its list of types before this one): wait for it first.
    */
-  async registerAgentInstance(agent: Agent, agentId: AgentId): Promise<AgentId> {
-    await this.directory.registerInstance(agent, agentId);
-    if (agent?.constructor !== undefined) registerHandledMessageSerializers(this.registry, agent.constructor as AgentClass);
-    this.instanceTypes.add(agentId.type);
-    await this.types.register(agentId.type, this.processId);
-    if (this.running !== undefined) await this.hosting.host(agentId.type);
-    return agentId;
-  }
-
-  async get(idOrType: AgentId | AgentType | string, key = 'default', options: GetAgentOptions = {}): Promise<AgentId> {
-    const id = idOrType instanceof AgentId ? idOrType : new AgentId(idOrType instanceof AgentType ? idOrType.type : idOrType, key);
-    if (!(await this.types.isKnown(id.type))) throw await this.notFound(id);
-    if (options.lazy === false && this.isLocal(id)) await this.directory.activation(id);
-    return id;
-  }
-
-  async tryGetUnderlyingAgentInstance<T extends Agent = Agent>(id: AgentId, expectedClass?: AgentClass<T>): Promise<T> {
-    const agent = await this.localAgent(id);
-    if (expectedClass !== undefined && !(agent instanceof expectedClass)) {
-      throw new TypeError(`Agent ${id} is ${describeValue(agent)}, not an instance of ${expectedClass.name}`);
-    }
-    return agent as T;
-  }
-
-  async agentMetadata(id: AgentId): Promise<AgentMetadata> {
-    return (await this.localAgent(id)).metadata;
-  }
-
-  async agentSaveState(id: AgentId): Promise<AgentState> {
-    return (await this.localAgent(id)).saveState();
-  }
-
-  async agentLoadState(id: AgentId, state: AgentState): Promise<void> {
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-      throw new InvalidStateError(`agentLoadState(${id}) needs a plain object, got ${describeValue(state)}`);
-    }
-    await (await this.localAgent(id)).loadState(state);
-  }
-
-  /** The state of every agent live in this process, keyed by `agentId.toString()`. */
-  saveState(): Promise<EngineState> {
-    return this.directory.saveStates();
-  }
-
-  /** Loads state into the agents of this state that this process owns; others are skipped. */
-  async loadState(state: EngineState): Promise<void> {
-    for (const [id, agentState] of parseEngineState(state)) {
-      if (this.isLocal(id)) await (await this.directory.activation(id)).agent.loadState(agentState);
-    }
+  private async hostIfStarted(type: string): Promise<void> {
+    const running = this.running;
+    if (running === undefined) return;
+    await running.catch(() => {}); // a failed start is reported by start()
+    if (this.running === running) await this.hosting.host(type);
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -362,24 +308,27 @@ export class NatsAgentEngine implements AgentEngine {
     return this.subscriptions.unsubscribe(id);
   }
 
-  // ---------------------------------------------------------------- internals
+  // ---------------------------------------------------------------- the facade's hooks
+
+  protected typeIsKnown(id: AgentId): boolean | Promise<boolean> {
+    return this.types.isKnownNow(id.type) || this.types.isKnown(id.type);
+  }
+
+  protected agentNotFound(id: AgentId): Promise<AgentNotFoundError> {
+    return this.types.notFound(id, this.names.cluster);
+  }
 
   /** Whether the agent lives in this process now (its type is hosted here and its partition owned). */
-  private isLocal(id: AgentId): boolean {
+  protected hostsHere(id: AgentId): boolean {
     return this.directory.isKnown(id) && this.hosting.ownsAgent(id);
   }
 
-  private async localAgent(id: AgentId): Promise<Agent> {
-    if (!(id instanceof AgentId)) throw new TypeError(`Expected an AgentId, got ${describeValue(id)}`);
-    if (!(await this.types.isKnown(id.type))) throw await this.notFound(id);
-    if (!this.isLocal(id)) {
-      throw new EngineStateError(`Agent ${id} does not live in this process (${this.processId}) now; only its owner can reach the instance`);
-    }
-    return (await this.directory.activation(id)).agent;
+  protected override notHostedHere(id: AgentId): Error {
+    return new EngineStateError(`Agent ${id} does not live in this process (${this.processId}) now; only its owner can reach the instance`);
   }
 
-  private notFound(id: AgentId): Promise<AgentNotFoundError> {
-    return this.types.notFound(id, this.names.cluster);
+  protected get currentRun(): Promise<void> | undefined {
+    return this.running;
   }
 
   private requireRunning(method: string): Promise<void> {

@@ -1,35 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { DropMessage, type EngineEventLog, type InterventionHandler } from '@agentopera/engine';
+import {
+  DropMessage,
+  EngineMessageContext,
+  callProblem,
+  callToken,
+  cancelledError,
+  intervene,
+  linkSignal,
+  type EngineEventLog,
+  type InterventionHandler,
+} from '@agentopera/engine';
 import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type EnvelopeMetadata, type TraceHelper } from '@agentopera/telemetry';
 import {
   AgentId,
-  AgentOperaError,
   CancellationToken,
   MessageChannel,
   MessageDroppedError,
   MessageHandlerContext,
-  describeValue,
-  type MessageContext,
+  responseClassOf,
+  type ResponseClassOf,
   type SendOptions,
 } from '@agentopera/types';
 import type { ClusterNames } from '../cluster/cluster-names.js';
-import type { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
+import { PublishTimeoutError, type JetStreamPublisher } from '../cluster/jetstream-publisher.js';
 import type { ReplyRouter } from '../cluster/reply-router.js';
 import { partitionOf } from '../partition.js';
 import type { CallChains } from './call-chains.js';
-import { callToken, cancelledError } from './call-options.js';
 import type { ClusterSubscriptions } from './cluster-subscriptions.js';
-import { intervene } from './interventions.js';
 import type { TypeRegistry } from './type-registry.js';
-import { H, decodeError, decodeValue, encodeMessage, headerValue, messageHeader, readHeaderValue, rpcHeader, type EncodedValue } from './wire.js';
-
-/** A send reused a message id the stream saw within its duplicate window: it was not delivered again. */
-export class DuplicateMessageError extends AgentOperaError {
-  override readonly name: string = 'DuplicateMessageError';
-  override readonly code: string = 'DUPLICATE_MESSAGE';
-}
+import { H, decodeError, decodeResult, encodeMessage, headerValue, messageHeader, readHeaderValue, rpcHeader, type EncodedValue } from './wire.js';
 
 export interface OutboundParts {
   readonly nc: NatsConnection;
@@ -50,21 +51,6 @@ export interface OutboundParts {
   readonly notFound: (id: AgentId) => Promise<Error>;
 }
 
-/** The context an intervention handler sees at the sender. */
-class SenderContext implements MessageContext {
-  constructor(
-    readonly sender: AgentId | null,
-    readonly messageChannel: MessageChannel | null,
-    readonly isRpc: boolean,
-    private token: CancellationToken | undefined,
-    readonly messageId: string,
-  ) {}
-
-  get cancellationToken(): CancellationToken {
-    return (this.token ??= new CancellationToken());
-  }
-}
-
 /**
  * Where a send or publish leaves this process. Everything that can fail at the sender does so
  * before anything is stored: a bad recipient, a type no process registered, a message with no
@@ -75,11 +61,12 @@ class SenderContext implements MessageContext {
 export class Outbound {
   constructor(private readonly parts: OutboundParts) {}
 
-  async send<R>(message: unknown, recipient: AgentId, options: SendOptions): Promise<R> {
-    if (!(recipient instanceof AgentId)) throw new TypeError(`sendMessage needs an AgentId as recipient, got ${describeValue(recipient)}`);
-    const { token, unlink } = callToken(options);
+  async send(message: unknown, recipient: AgentId, options: SendOptions): Promise<unknown> {
+    const token = callToken(options);
+    const problem = callProblem('send', recipient, token);
+    if (problem !== undefined) throw problem;
+    const unlink = linkCall(token, options.signal);
     try {
-      if (token?.isCancelled()) throw cancelledError(token, 'The send was cancelled before it was made');
       const parts = this.parts;
       if (!parts.types.isKnownNow(recipient.type) && !(await parts.types.isKnown(recipient.type))) throw await parts.notFound(recipient);
       const sender = options.sender ?? null;
@@ -87,7 +74,7 @@ export class Outbound {
       parts.events.message(message, sender, recipient, MessageKind.DIRECT, DeliveryStage.SEND);
       let outgoing = message;
       if (parts.interventionHandlers.length > 0) {
-        const ctx = new SenderContext(sender, null, true, token, messageId);
+        const ctx = new EngineMessageContext(sender, null, true, { cancellationToken: token, messageId });
         outgoing = await intervene(parts.interventionHandlers, (h, m) => h.onSend(m, ctx, recipient), message, 'send', parts.traceHelper, parts.events);
         if (outgoing === DropMessage) {
           parts.events.dropped(message, sender, recipient, MessageKind.DIRECT);
@@ -96,14 +83,15 @@ export class Outbound {
       }
       const encoded = encodeMessage(parts.registry, outgoing);
       const chain = parts.chains.encode(MessageHandlerContext.currentCallChain());
+      const declared = responseClassOf(outgoing);
       const call = (metadata: EnvelopeMetadata | undefined): Promise<unknown> =>
-        this.call(encoded, recipient, sender, messageId, token, chain, metadata);
+        this.call(encoded, recipient, sender, messageId, token, chain, metadata, declared);
       const reply = parts.traceHelper.enabled
         ? parts.traceHelper.traceBlock('create', recipient, undefined, () => call(parts.traceHelper.captureMetadata()), {
             extraAttributes: { message_type: encoded.typeName },
           })
         : call(undefined);
-      return (await this.respond(await reply, recipient, sender)) as R;
+      return await this.respond(await reply, recipient, sender);
     } finally {
       unlink();
     }
@@ -117,36 +105,40 @@ export class Outbound {
     token: CancellationToken | undefined,
     chain: string | undefined,
     metadata: EnvelopeMetadata | undefined,
+    declared: ResponseClassOf | undefined,
   ): Promise<unknown> {
     const { names, replies, publisher, partitions, processId, rpcTimeoutMs, registry, nc } = this.parts;
-    const deadline = Date.now() + rpcTimeoutMs;
-    const expected = replies.expect(rpcTimeoutMs, () => `No answer from ${recipient} within ${rpcTimeoutMs} ms (rpcTimeoutMs)`);
+    // The caller alone keeps the deadline, on its own clock; the host hears it gave up by a cancel.
+    const cancelRemote = (): void => {
+      try {
+        nc.publish(names.cancelSubject, JSON.stringify({ caller: processId, request: expected.requestId }));
+      } catch {
+        // closed connection: the host's answer reaches no one either way
+      }
+    };
+    const expected = replies.expect(rpcTimeoutMs, () => `No answer from ${recipient} within ${rpcTimeoutMs} ms (rpcTimeoutMs)`, cancelRemote);
     const h = messageHeaders('rpc', encoded, recipient, sender, undefined, messageId, metadata);
-    h.set(H.rpc, rpcHeader({ replyTo: expected.replySubject, caller: processId, requestId: expected.requestId, deadline, chain }));
+    h.set(H.rpc, rpcHeader({ replyTo: expected.replySubject, caller: processId, requestId: expected.requestId, timeoutMs: rpcTimeoutMs, chain }));
     const subject = names.inboxSubject(recipient.type, partitionOf(recipient.type, recipient.key, partitions), recipient.key);
     const unlinkToken = token?.addCallback(() => {
-      if (replies.fail(expected.requestId, cancelledError(token))) {
-        nc.publish(names.cancelSubject, JSON.stringify({ caller: processId, request: expected.requestId }));
-      }
+      if (replies.fail(expected.requestId, cancelledError(token))) cancelRemote();
     });
-    publisher.publish(subject, encoded.data, h, headerValue(`${messageId}@${recipient.toString()}`), rpcTimeoutMs).then(
-      (ack) => {
-        if (ack.duplicate) {
-          replies.fail(
-            expected.requestId,
-            new DuplicateMessageError(`A message with id ${describeValue(messageId)} was already sent to ${recipient} recently; it is not delivered twice`),
-          );
-        }
-      },
-      (error: unknown) => replies.fail(expected.requestId, error),
-    );
+    // The stream de-duplicates this call's own re-sends only (lost PubAck, reconnect): its id names
+    // the call. So `duplicate: true` means "stored before", never that the call was refused; a
+    // reused message id is judged by the recipient, which answers `DuplicateMessageError`.
+    const dedupId = headerValue(`${messageId}@${recipient.toString()}#${processId}/${expected.requestId}`);
+    publisher.publish(subject, encoded.data, h, dedupId, rpcTimeoutMs).catch((error: unknown) => {
+      // No PubAck by the deadline: the message may be stored, so the call settles by its reply
+      // or its own deadline (DeliveryTimeoutError), not by the publish.
+      if (!(error instanceof PublishTimeoutError)) replies.fail(expected.requestId, error);
+    });
     return expected.reply.then(
       (reply) => {
         unlinkToken?.();
         const status = reply.headers?.get(H.reply) ?? '';
         if (!status.startsWith('ok ')) throw decodeError(reply.data);
         const typeName = readHeaderValue(status.slice(3)) ?? '';
-        return decodeValue(registry, typeName, reply.headers?.get(H.contentType) || JSON_DATA_CONTENT_TYPE, reply.data);
+        return decodeResult(registry, typeName, reply.headers?.get(H.contentType) || JSON_DATA_CONTENT_TYPE, reply.data, declared);
       },
       (error: unknown) => {
         unlinkToken?.();
@@ -158,27 +150,31 @@ export class Outbound {
   /** Runs the answer through the `onResponse` interventions of this (the caller's) process. */
   private async respond(response: unknown, recipient: AgentId, sender: AgentId | null): Promise<unknown> {
     const parts = this.parts;
-    if (parts.interventionHandlers.length === 0) return response;
-    const message = await intervene(parts.interventionHandlers, (h, m) => h.onResponse(m, recipient, sender), response, 'response', parts.traceHelper, parts.events);
-    if (message === DropMessage) {
-      parts.events.dropped(response, recipient, sender, MessageKind.RESPOND);
-      throw new MessageDroppedError(`An intervention handler dropped the response of ${recipient}`);
+    let message = response;
+    if (parts.interventionHandlers.length > 0) {
+      message = await intervene(parts.interventionHandlers, (h, m) => h.onResponse(m, recipient, sender), response, 'response', parts.traceHelper, parts.events);
+      if (message === DropMessage) {
+        parts.events.dropped(response, recipient, sender, MessageKind.RESPOND);
+        throw new MessageDroppedError(`An intervention handler dropped the response of ${recipient}`);
+      }
     }
+    parts.events.message(message, recipient, sender, MessageKind.RESPOND, DeliveryStage.DELIVER);
     return message;
   }
 
   async publish(message: unknown, channel: MessageChannel, options: SendOptions): Promise<void> {
-    if (!(channel instanceof MessageChannel)) throw new TypeError(`publishMessage needs a MessageChannel, got ${describeValue(channel)}`);
-    const { token, unlink } = callToken(options);
+    const token = callToken(options);
+    const problem = callProblem('publish', channel, token);
+    if (problem !== undefined) throw problem;
+    const unlink = linkCall(token, options.signal);
     try {
-      if (token?.isCancelled()) throw cancelledError(token, 'The publish was cancelled before it was made');
       const parts = this.parts;
       const sender = options.sender ?? null;
       const messageId = options.messageId ?? randomUUID();
       parts.events.message(message, sender, channel, MessageKind.PUBLISH, DeliveryStage.SEND);
       let outgoing = message;
       if (parts.interventionHandlers.length > 0) {
-        const ctx = new SenderContext(sender, channel, false, token, messageId);
+        const ctx = new EngineMessageContext(sender, channel, false, { cancellationToken: token, messageId });
         outgoing = await intervene(parts.interventionHandlers, (h, m) => h.onPublish(m, ctx), message, 'publish', parts.traceHelper, parts.events);
         if (outgoing === DropMessage) {
           parts.events.dropped(message, sender, channel, MessageKind.PUBLISH);
@@ -196,6 +192,8 @@ export class Outbound {
           const subject = parts.names.inboxSubject(recipient.type, partitionOf(recipient.type, recipient.key, parts.partitions), recipient.key);
           stored.push(parts.publisher.publish(subject, encoded.data, h, headerValue(`${messageId}@${recipient.toString()}`), parts.rpcTimeoutMs));
         }
+        // Nobody is subscribed (but the sender): say so, or the message vanishes unseen.
+        if (stored.length === 0) parts.events.unhandled(outgoing, sender, channel, null);
         await Promise.all(stored);
       };
       await (parts.traceHelper.enabled
@@ -207,6 +205,13 @@ export class Outbound {
       unlink();
     }
   }
+}
+
+const NOTHING = (): void => {};
+
+/** Links the call's `signal` to its token until the call settles. */
+function linkCall(token: CancellationToken | undefined, signal: AbortSignal | undefined): () => void {
+  return token === undefined || signal === undefined ? NOTHING : linkSignal(token, signal, undefined);
 }
 
 function messageHeaders(

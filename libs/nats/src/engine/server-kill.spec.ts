@@ -65,6 +65,7 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine when its only nats-ser
       .toBe(true);
     for (const key of keys) {
       const counted = await c.counter(key);
+      if (counted > attempted.get(key)!) console.error(`counter/${key} counted ${counted} of ${attempted.get(key)} attempted; turns applied more than once:`, twice(c, key));
       expect(counted).toBeGreaterThanOrEqual(acknowledged.get(key)!);
       expect(counted).toBeLessThanOrEqual(attempted.get(key)!);
     }
@@ -72,3 +73,11 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine when its only nats-ser
     console.info(`kill -9 of the only server: ${total} publishes acknowledged, ${failures.length} rejected at their deadline, none lost`);
   });
 });
+
+/** The turns of `counter/<key>` whose message id was applied more than once, for the failure's diagnosis. */
+function twice(c: TestCluster, key: string): string {
+  const turns = c.turns().filter((turn) => turn.agent === `counter/${key}`);
+  const byId = new Map<string, typeof turns>();
+  for (const turn of turns) byId.set(turn.messageId, [...(byId.get(turn.messageId) ?? []), turn]);
+  return JSON.stringify([...byId.values()].filter((runs) => runs.length > 1));
+}

@@ -7,6 +7,12 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import { Increment, registerTestAgents, registerTestSerializers, type TurnReport } from './test-agents.js';
 
 const env = process.env;
+// CLOCK_SKEW_MS moves this process's wall clock against the test's, as a host's clock may drift.
+const skewMs = Number(env['CLOCK_SKEW_MS'] ?? 0);
+if (skewMs !== 0) {
+  const realNow = Date.now.bind(Date);
+  Date.now = () => realNow() + skewMs;
+}
 const report = (event: Record<string, unknown>): void => {
   if (process.connected) process.send?.(event);
 };

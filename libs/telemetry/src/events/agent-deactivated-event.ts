@@ -1,8 +1,11 @@
 import type { AgentId } from '@agentopera/types';
 import { BaseEngineEvent } from './base-engine-event.js';
 
-/** Why an agent was deactivated. */
-export type DeactivationReason = 'idle' | 'capacity' | 'requested' | 'close';
+/**
+ * Why an agent was deactivated. `'failed-turn'`: a turn of an agent persisted per turn failed, so
+ * its instance, whose memory may hold half-done changes, was dropped unsaved.
+ */
+export type DeactivationReason = 'idle' | 'capacity' | 'requested' | 'close' | 'failed-turn';
 
 /** Fields of an {@link AgentDeactivatedEvent}. */
 export interface AgentDeactivatedEventFields {

@@ -6,6 +6,7 @@ import type { InterventionExceptionEvent } from './intervention-exception-event.
 import type { MessageDroppedEvent } from './message-dropped-event.js';
 import type { MessageEvent } from './message-event.js';
 import type { MessageHandlerExceptionEvent } from './message-handler-exception-event.js';
+import type { TurnBlockedEvent } from './turn-blocked-event.js';
 import type { UnhandledMessageEvent } from './unhandled-message-event.js';
 
 /** Every structured event the engine logs. */
@@ -18,4 +19,5 @@ export type EngineEvent =
   | InterventionExceptionEvent
   | AgentActivatedEvent
   | AgentDeactivatedEvent
-  | StateSaveFailedEvent;
+  | StateSaveFailedEvent
+  | TurnBlockedEvent;

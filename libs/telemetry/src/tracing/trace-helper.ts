@@ -7,6 +7,7 @@ import { currentTraceContext, runWithTraceContext } from './trace-context-store.
 import { getTelemetryEnvelopeMetadata } from './telemetry-envelope-metadata.js';
 import { isNoopTracerProvider, tracerProviderDelegate } from './tracer-provider-delegate.js';
 import { extractTraceContext } from './w3c-trace-context.js';
+import { UserCodeFailureWarning } from '../user-code-failure-warning.js';
 
 // Where @opentelemetry/api 1.x (our dependency's range) registers its globals.
 const OTEL_API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
@@ -38,11 +39,23 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function endWithError(span: Span, error: unknown): void {
-  const description = describeException(error);
-  span.recordException(error instanceof Error ? error : description);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: description.message });
-  span.end();
+function endSpan(span: Span, tracerFailures: UserCodeFailureWarning): void {
+  try {
+    span.end();
+  } catch (failure) {
+    tracerFailures.report('span.end()', failure);
+  }
+}
+
+function endWithError(span: Span, error: unknown, tracerFailures: UserCodeFailureWarning): void {
+  try {
+    const description = describeException(error);
+    span.recordException(error instanceof Error ? error : description);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: description.message });
+  } catch (failure) {
+    tracerFailures.report('recording an error on a span', failure);
+  }
+  endSpan(span, tracerFailures);
 }
 
 /**
@@ -58,6 +71,8 @@ export class TraceHelper {
   // The delegate provider last seen and the tracer decided for it (undefined: no-op, no spans).
   private lastDelegate: TracerProvider | undefined;
   private tracer: Tracer | undefined;
+  /** The tracer is user code: what it throws is reported here, never into the engine's work. */
+  private readonly tracerFailures = new UserCodeFailureWarning('the tracer');
 
   constructor(
     tracerProvider: TracerProvider | undefined,
@@ -105,9 +120,19 @@ export class TraceHelper {
     const delegate = tracerProviderDelegate(this.tracerProvider ?? trace.getTracerProvider());
     if (delegate !== this.lastDelegate) {
       this.lastDelegate = delegate;
-      this.tracer = isNoopTracerProvider(delegate) ? undefined : delegate.getTracer(this.tracerName);
+      this.tracer = isNoopTracerProvider(delegate) ? undefined : this.tracerOf(delegate);
     }
     return this.tracer;
+  }
+
+  /** The provider's tracer; none (no spans) when the provider throws. */
+  private tracerOf(provider: TracerProvider): Tracer | undefined {
+    try {
+      return provider.getTracer(this.tracerName);
+    } catch (failure) {
+      this.tracerFailures.report('getTracer()', failure);
+      return undefined;
+    }
   }
 
   private traceEnabled<R>(
@@ -119,33 +144,41 @@ export class TraceHelper {
     options: TraceBlockOptions | undefined,
   ): R {
     const config = this.config;
+    const tracerFailures = this.tracerFailures;
     const parentContext = extractTraceContext(parent) ?? currentTraceContext();
-    const span = tracer.startSpan(
-      config.getSpanName(operation, destination),
-      {
-        kind: config.getSpanKind(operation),
-        attributes: config.buildAttributes(operation, destination, options?.extraAttributes),
-      },
-      parentContext,
-    );
+    let span: Span;
+    try {
+      span = tracer.startSpan(
+        config.getSpanName(operation, destination),
+        {
+          kind: config.getSpanKind(operation),
+          attributes: config.buildAttributes(operation, destination, options?.extraAttributes),
+        },
+        parentContext,
+      );
+    } catch (failure) {
+      // No span for this block, but its work runs as it would untraced.
+      tracerFailures.report('startSpan()', failure);
+      return fn();
+    }
     let result: R;
     try {
       result = runWithTraceContext(trace.setSpan(parentContext, span), fn);
     } catch (error) {
-      endWithError(span, error);
+      endWithError(span, error, tracerFailures);
       throw error;
     }
     if (!isPromiseLike(result)) {
-      span.end();
+      endSpan(span, tracerFailures);
       return result;
     }
     return result.then(
       (value) => {
-        span.end();
+        endSpan(span, tracerFailures);
         return value;
       },
       (error: unknown) => {
-        endWithError(span, error);
+        endWithError(span, error, tracerFailures);
         throw error;
       },
     ) as R;

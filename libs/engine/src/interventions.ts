@@ -1,10 +1,11 @@
-import { DropMessage, type EngineEventLog, type InterventionHandler } from '@agentopera/engine';
 import type { InterventionStage, TraceHelper } from '@agentopera/telemetry';
+import type { EngineEventLog } from './engine-event-log.js';
+import { DropMessage, type InterventionHandler } from './intervention-handler.js';
 
 /**
- * Runs one intervention stage through every handler in order, as the local engine does: each may
- * replace the message; the first drop stops the chain; a handler that throws is logged and its
- * error rethrown.
+ * Runs one intervention stage through every handler in order (each traced as an `intercept` span):
+ * each may replace the message; the first drop stops the chain and returns `DropMessage`; a handler
+ * that throws is reported as an `InterventionExceptionEvent` and its error rethrown.
  */
 export async function intervene(
   handlers: readonly InterventionHandler[],
@@ -24,6 +25,7 @@ export async function intervene(
           })
         : step());
     } catch (exception) {
+      // For a publish this event is the only trace of the failure: no agent handled it.
       events.interventionException(current, stage, handler.constructor.name, exception);
       throw exception;
     }
