@@ -33,7 +33,7 @@ export interface SlotConsumerOptions {
   readonly requeue: (msg: JsMsg, failures: number) => Promise<void>;
   /** Whether this process still owns the slot; asked before every ack, nak and `working()`. */
   readonly mayAct: () => boolean;
-  /** The consumer is gone (deleted during a meta leader election, say): create it again. */
+  /** The consumer may be gone (deleted during a meta leader election, say): create it if it is missing. */
   readonly recreate?: () => Promise<void>;
   /** Failed handler runs after which a message is dead-lettered. Default 5. */
   readonly maxDeliveries?: number;
@@ -161,7 +161,9 @@ export class SlotConsumer {
     try {
       for await (const status of await messages.status()) {
         if (!this.pulling) break;
-        const missing = status.type === 'consumer_deleted' || status.type === 'consumer_not_found';
+        // Missed heartbeats too: a consumer may vanish without a status reaching us (the
+        // deletion's 409 lost with a server); creating an existing one changes nothing.
+        const missing = status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'heartbeats_missed';
         if (missing && this.options.mayAct()) await recreate().catch((error: unknown) => this.options.onError?.(error));
       }
     } catch (error) {
