@@ -174,9 +174,10 @@ export class Inbound {
         if (error instanceof FencedOutError) return 'abandon';
         throw error; // retried
       }
-      // The agent could not be activated for a reason that may pass (its state could not be read):
-      // try again rather than answer the caller with a failure of the plumbing.
-      if (activation === undefined && isInfrastructureError(error)) throw error;
+      // A fault of the broker or the store (state not read, or the turn's save refused while a
+      // bucket elects a leader): the turn committed nothing, so it is tried again once the broker
+      // is back, uncounted, rather than answering the caller with a failure of the plumbing.
+      if (isInfrastructureError(error)) throw error;
       this.handled++;
       if (replyTo !== undefined) {
         events.handlerException(message, recipient, error);

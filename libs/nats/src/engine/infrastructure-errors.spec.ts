@@ -1,7 +1,7 @@
 import { jserrors } from '@nats-io/jetstream/internal';
 import { InMemoryStateStore, type StoredState } from '@agentopera/state';
 import { NoopEventLogger } from '@agentopera/telemetry';
-import { AgentId, MessageChannel } from '@agentopera/types';
+import { AgentId, MessageChannel, type AgentState } from '@agentopera/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isInfrastructureError } from '../jetstream-errors.js';
 import { useNats } from '../test-utils/nats-fixture.js';
@@ -14,6 +14,15 @@ import { NatsAgentEngine } from './nats-agent-engine.js';
 class LeaderlessStore extends InMemoryStateStore {
   down = true;
   failedReads = 0;
+  /** Saves refused as by a bucket without a leader, before they succeed again. */
+  refuseWrites = 0;
+  override async set(id: AgentId, state: AgentState, options?: { expectedVersion?: string | null }): Promise<string> {
+    if (this.refuseWrites > 0) {
+      this.refuseWrites--;
+      throw new jserrors.JetStreamNotEnabled('jetstream is not enabled');
+    }
+    return super.set(id, state, options);
+  }
   override async get(id: AgentId): Promise<StoredState | undefined> {
     if (this.down) {
       this.failedReads++;
@@ -32,18 +41,13 @@ describe('NatsAgentEngine while the state bucket has no leader', { timeout: 30_0
     await Promise.all(engines.splice(0).map((engine) => engine.close().catch(() => {})));
   });
 
-  it('classifies the errors of a broker without leaders as infrastructure', () => {
-    expect(isInfrastructureError(new jserrors.JetStreamNotEnabled('jetstream is not enabled'))).toBe(true);
-    expect(isInfrastructureError(new Error('a handler failed'))).toBe(false);
-  });
-
-  it('retries a call and a publish uncounted until the store answers: nothing dead-lettered, the caller gets its answer', async () => {
-    const store = new LeaderlessStore();
+  /** An engine hosting the test agents on `store` (maxDeliveries 4). */
+  async function host(store: LeaderlessStore): Promise<NatsAgentEngine> {
     const engine = await NatsAgentEngine.connect({
       servers: nats.server.url,
       cluster: uniqueName('c'),
       partitions: 2,
-      timings: TEST_TIMINGS, // maxDeliveries 4
+      timings: TEST_TIMINGS,
       rpcTimeoutMs: 20_000,
       stateStore: store,
       eventLogger: new NoopEventLogger(),
@@ -53,6 +57,17 @@ describe('NatsAgentEngine while the state bucket has no leader', { timeout: 30_0
     registerTestSerializers(engine);
     for (const subscription of testSubscriptions()) await engine.subscribe(subscription);
     await engine.start();
+    return engine;
+  }
+
+  it('classifies the errors of a broker without leaders as infrastructure', () => {
+    expect(isInfrastructureError(new jserrors.JetStreamNotEnabled('jetstream is not enabled'))).toBe(true);
+    expect(isInfrastructureError(new Error('a handler failed'))).toBe(false);
+  });
+
+  it('retries a call and a publish uncounted until the store answers: nothing dead-lettered, the caller gets its answer', async () => {
+    const store = new LeaderlessStore();
+    const engine = await host(store);
     const counter = new AgentId('counter', 'outage');
     await engine.publishMessage(new Bump(), new MessageChannel('bumps', 'outage'));
     const call = engine.sendMessage(new Increment(10), counter);
@@ -62,5 +77,16 @@ describe('NatsAgentEngine while the state bucket has no leader', { timeout: 30_0
     expect(await call).toBeGreaterThanOrEqual(10);
     await vi.waitFor(async () => expect(await engine.sendMessage(new Get(), counter)).toBe(11), { timeout: 15_000 });
     expect((await nats.jsm.streams.info(engine.names.deadLetterStream)).state.messages).toBe(0);
+  });
+
+  it('a turn whose save the store refuses for a while is run again from the committed state: the caller gets its answer', async () => {
+    const store = new LeaderlessStore();
+    store.down = false;
+    const engine = await host(store);
+    const counter = new AgentId('counter', 'save-outage');
+    expect(await engine.sendMessage(new Increment(1), counter)).toBe(1);
+    store.refuseWrites = 2 * TEST_TIMINGS.maxDeliveries;
+    expect(await engine.sendMessage(new Increment(1), counter)).toBe(2); // not 3: the refused turns committed nothing
+    expect(store.refuseWrites).toBe(0);
   });
 });
