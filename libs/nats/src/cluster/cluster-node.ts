@@ -1,14 +1,15 @@
 import { hostname } from 'node:os';
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { isInfrastructureError } from '../jetstream-errors.js';
 import type { ClusterNames } from './cluster-names.js';
 import type { JetStreamPublisher } from './jetstream-publisher.js';
 import { Membership } from './membership.js';
 import { PartitionLeases } from './partition-leases.js';
 import { rendezvousOwner } from './rendezvous.js';
-import { SlotConsumer, type DeliveryOutcome } from './slot-consumer.js';
-import { ensureInboxConsumer, resetInboxConsumer, type TopologyOptions } from './topology.js';
+import { FAILURES_HEADER, SlotConsumer, type DeliveryOutcome } from './slot-consumer.js';
+import { ensureInboxConsumer, prepareInboxConsumer, type TopologyOptions } from './topology.js';
 
 /** Timings of a cluster; every process of one cluster should use the same. */
 export interface ClusterTimings {
@@ -24,6 +25,11 @@ export interface ClusterTimings {
   readonly maxDeliveries?: number;
   /** Base of the back-off between deliveries of a failing message. Default 200 ms. */
   readonly redeliveryDelayMs?: number;
+  /**
+   * How long handing a slot over waits for its running handlers; then it is given up without their
+   * acks (the next owner handles those messages again) and the stuck handlers are reported. Default 30 s.
+   */
+  readonly drainTimeoutMs?: number;
 }
 
 /** One (type, partition): the unit a process owns. */
@@ -79,6 +85,7 @@ export class ClusterNode {
       ackWaitMs: t.ackWaitMs ?? 10_000,
       maxDeliveries: t.maxDeliveries ?? 5,
       redeliveryDelayMs: t.redeliveryDelayMs ?? 200,
+      drainTimeoutMs: t.drainTimeoutMs ?? 30_000,
     };
   }
 
@@ -93,6 +100,7 @@ export class ClusterNode {
       acquired: (key, takeover) => node.acquired(key, takeover),
       lost: (key) => node.lost(key),
       release: (key) => node.release(key),
+      onError: options.onError,
     });
     node.membership = await node.join(membersKv);
     node.rebalance();
@@ -180,28 +188,69 @@ export class ClusterNode {
     this.leases.setDesired(desired);
   }
 
-  private async acquired(key: string, takeover: boolean): Promise<void> {
+  /**
+   * The lease is ours. Whether it was taken over or found free, the consumer is made ready by its
+   * state (`prepareInboxConsumer`), not by how the lease was won: a takeover that failed half-way
+   * and dropped its lease leaves a consumer that the next acquisition repairs. Ownership is checked
+   * after every await, so an acquisition that lost its lease meanwhile never touches the consumer
+   * of the slot's new owner.
+   */
+  private async acquired(key: string, _takeover: boolean): Promise<void> {
     const slot = this.slots.get(key);
     if (slot === undefined) throw new Error(`Unknown slot ${key}`);
     const owned: Owned = { slot, consumer: undefined };
     this.owned.set(key, owned);
-    const { names } = this.options;
+    const current = (): boolean => this.owned.get(key) === owned && this.leases.isValid(key);
     await this.options.slotAcquiring?.(slot);
-    if (takeover) await resetInboxConsumer(this.jsm, names, slot.type, slot.partition, this.topology());
-    const consumer = await SlotConsumer.start({
+    if (!current()) return;
+    const consumer = await this.whileInfrastructureFails(current, async () => {
+      if (!(await prepareInboxConsumer(this.jsm, this.options.nc, this.options.names, slot.type, slot.partition, this.topology(), current))) return undefined;
+      return this.consume(key, slot);
+    });
+    if (consumer === undefined) return;
+    if (current()) owned.consumer = consumer;
+    else consumer.stopNow(); // lost while starting
+  }
+
+  private consume(key: string, slot: Slot): Promise<SlotConsumer> {
+    const { names } = this.options;
+    return SlotConsumer.start({
       js: jetstream(this.options.nc),
       stream: names.inboxStream,
       consumer: names.inboxConsumer(slot.type, slot.partition),
       handle: (msg) => this.options.handle(slot, msg),
       mayAct: () => this.leases.isValid(key),
-      deadLetter: (msg, reason) => this.deadLetter(slot.type, msg, reason),
+      recreate: () => ensureInboxConsumer(this.jsm, names, slot.type, slot.partition, this.topology()).then(() => {}),
+      deadLetter: (msg, reason, failures) => this.deadLetter(slot.type, msg, reason, failures),
+      requeue: (msg, failures) => this.requeue(msg, failures),
       maxDeliveries: this.timings.maxDeliveries,
       redeliveryDelayMs: this.timings.redeliveryDelayMs,
       workingEveryMs: Math.max(100, Math.floor(this.timings.ackWaitMs / 3)),
+      // Shorter than the time a takeover takes after the owner's last pull (two thirds of the TTL
+      // at least): a paused owner's pull requests have expired when the new owner hands the
+      // deliveries back, so they go to the new owner, not into the paused process.
+      pullExpiresMs: Math.min(5000, Math.max(1000, Math.floor(this.timings.leaseTtlMs / 2))),
       onError: this.options.onError,
     });
-    if (this.owned.get(key) === owned) owned.consumer = consumer;
-    else consumer.stopNow(); // lost while starting
+  }
+
+  /**
+   * Runs `step` again after an infrastructure failure (the meta group or a stream electing a
+   * leader) while the lease is ours, for up to `ACQUIRE_RETRY_MS`; then the failure drops the lease
+   * and a later round tries again. Resolves undefined once the lease is gone.
+   */
+  private async whileInfrastructureFails<T>(current: () => boolean, step: () => Promise<T | undefined>): Promise<T | undefined> {
+    const deadline = performance.now() + ACQUIRE_RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!current()) return undefined;
+        if (!isInfrastructureError(error) || performance.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+      if (!current()) return undefined;
+    }
   }
 
   private lost(key: string): void {
@@ -215,7 +264,12 @@ export class ClusterNode {
   private async release(key: string): Promise<void> {
     const owned = this.owned.get(key);
     if (owned === undefined) return;
-    await owned.consumer?.drain();
+    if (owned.consumer !== undefined && !(await owned.consumer.drain(this.timings.drainTimeoutMs))) {
+      // A handler is stuck: its agents are dropped unsaved, as for a lost slot, and not waited for.
+      this.owned.delete(key);
+      this.options.slotLost(owned.slot);
+      return;
+    }
     try {
       await this.options.slotReleasing(owned.slot);
     } finally {
@@ -224,19 +278,26 @@ export class ClusterNode {
   }
 
   /** Stores a copy of a poison message, with why, on the dead-letter subject. */
-  private async deadLetter(type: string, msg: JsMsg, reason: string): Promise<void> {
-    const h = headers();
-    const original = msg.headers;
-    if (original !== undefined) {
-      for (const name of original.keys()) {
-        if (name.toLowerCase() !== 'nats-msg-id') for (const value of original.values(name)) h.append(name, value);
-      }
-    }
+  private async deadLetter(type: string, msg: JsMsg, reason: string, failures: number): Promise<void> {
+    const h = copyHeaders(msg);
     h.set('ao-dead-subject', msg.subject);
     h.set('ao-dead-reason', reason.slice(0, 1000));
-    h.set('ao-dead-deliveries', String(msg.info.deliveryCount));
+    h.set('ao-dead-deliveries', String(failures));
     const id = `dlq-${msg.info.stream}-${msg.seq}`;
     await this.options.publisher.publish(this.options.names.deadLetterSubject(type), msg.data, h, id, 10_000);
+  }
+
+  /**
+   * Stores a copy of a message whose handler failed, counting the failure: the count lives in the
+   * stream, so it survives a move of the slot. Its id derives from the first copy's id and the
+   * count, so storing it twice (the ack of the original lost) keeps one.
+   */
+  private async requeue(msg: JsMsg, failures: number): Promise<void> {
+    const h = copyHeaders(msg);
+    const origin = msg.headers?.get(ORIGIN_HEADER) || msg.headers?.get(MSG_ID_HEADER) || `${msg.info.stream}-${msg.seq}`;
+    h.set(ORIGIN_HEADER, origin);
+    h.set(FAILURES_HEADER, String(failures));
+    await this.options.publisher.publish(msg.subject, msg.data, h, `${origin}~f${failures}`, 10_000);
   }
 
   private topology(): TopologyOptions {
@@ -247,4 +308,23 @@ export class ClusterNode {
       maxAckPending: this.options.maxAckPending,
     };
   }
+}
+
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+/** The `Nats-Msg-Id` of a re-queued message's first copy. */
+const ORIGIN_HEADER = 'ao-origin-id';
+/** How long an acquisition retries infrastructure failures before dropping the lease. */
+const ACQUIRE_RETRY_MS = 30_000;
+
+/** A message's headers without its `Nats-Msg-Id` (a copy gets its own) or its failure count. */
+function copyHeaders(msg: JsMsg): MsgHdrs {
+  const h = headers();
+  const original = msg.headers;
+  if (original === undefined) return h;
+  for (const name of original.keys()) {
+    const lower = name.toLowerCase();
+    if (lower === 'nats-msg-id' || lower === FAILURES_HEADER) continue;
+    for (const value of original.values(name)) h.append(name, value);
+  }
+  return h;
 }

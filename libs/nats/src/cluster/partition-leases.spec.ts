@@ -2,6 +2,7 @@ import { KvWatchInclude, Kvm, type KV } from '@nats-io/kv';
 import { describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
+import { WatchInterruptedError } from './cluster-errors.js';
 import { PartitionLeases, type LeaseHandlers } from './partition-leases.js';
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -131,5 +132,24 @@ describe('PartitionLeases', () => {
     await until(() => !ha.holding.has('s'), 10_000);
     expect(a.isValid('s')).toBe(false);
     expect(log).toEqual(expect.arrayContaining(['a lost t', 'a lost s']));
+  });
+
+  it('a watch that ends while running is reported and started again, so an overwritten lease is still seen at once', async () => {
+    const kv = await bucket();
+    const log: string[] = [];
+    const errors: unknown[] = [];
+    const ha = recorder('a', log);
+    // Renewals every 20 s: within this test only the watch can tell that the lease changed hands.
+    const a = await PartitionLeases.start(kv, 'a', { ttlMs: 60_000 }, { ...ha, onError: (error) => errors.push(error) });
+    a.setDesired(['s']);
+    await until(() => ha.holding.has('s'));
+    (a as unknown as { watcher: { stop(): void } }).watcher.stop(); // as when the watch's consumer is lost
+    await until(() => errors.length > 0);
+    expect(errors[0]).toBeInstanceOf(WatchInterruptedError);
+    const entry = await kv.get('s');
+    await kv.update('s', JSON.stringify({ owner: 'intruder' }), entry!.revision);
+    await until(() => !ha.holding.has('s'), 5000);
+    expect(a.isValid('s')).toBe(false);
+    await a.stop();
   });
 });

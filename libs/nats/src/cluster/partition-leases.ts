@@ -1,6 +1,7 @@
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/transport-node';
 import { isWrongLastSequence } from '../jetstream-errors.js';
+import { WatchInterruptedError } from './cluster-errors.js';
 
 export interface LeaseTimings {
   /** A lease not renewed for this long may be taken by another process. */
@@ -20,6 +21,8 @@ export interface LeaseHandlers {
   lost(slot: string): void;
   /** We are giving the lease up: finish running turns and ack them, then resolve. */
   release(slot: string): Promise<void>;
+  /** A failure nobody awaits (the watch of the bucket ended and is restarted). */
+  onError?(error: unknown): void;
 }
 
 interface Held {
@@ -65,7 +68,7 @@ export class PartitionLeases {
     private readonly processId: string,
     timings: LeaseTimings,
     private readonly handlers: LeaseHandlers,
-    private readonly watcher: QueuedIterator<KvWatchEntry>,
+    private watcher: QueuedIterator<KvWatchEntry>,
   ) {
     this.ttlMs = timings.ttlMs;
     this.renewMs = timings.renewMs ?? Math.floor(timings.ttlMs / 3);
@@ -212,14 +215,38 @@ export class PartitionLeases {
     }
   }
 
+  /** Follows the bucket while running; a watch that ends or fails is reported and started again. */
   private async follow(): Promise<void> {
-    for await (const entry of this.watcher) {
-      const owner = entry.operation === 'PUT' ? ownerOf(entry.value) : undefined;
-      this.observe(entry.key, entry.revision, owner);
-      const held = this.held.get(entry.key);
-      if (held !== undefined && owner !== this.processId && entry.revision > held.revision) this.lose(entry.key);
-      if (owner === undefined && this.desired.has(entry.key) && !this.held.has(entry.key)) this.reconcile();
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        for await (const entry of this.watcher) {
+          attempt = 0;
+          this.apply(entry);
+        }
+        if (this.stopped) return;
+        this.handlers.onError?.(new WatchInterruptedError('leases'));
+      } catch (error) {
+        if (this.stopped) return;
+        this.handlers.onError?.(new WatchInterruptedError('leases', { cause: error }));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      if (this.stopped) return;
+      try {
+        const watcher = await this.kv.watch();
+        if (this.stopped) watcher.stop();
+        this.watcher = watcher;
+      } catch (error) {
+        this.handlers.onError?.(error); // tried again after the next back-off, on the old (ended) watch
+      }
     }
+  }
+
+  private apply(entry: KvWatchEntry): void {
+    const owner = entry.operation === 'PUT' ? ownerOf(entry.value) : undefined;
+    this.observe(entry.key, entry.revision, owner);
+    const held = this.held.get(entry.key);
+    if (held !== undefined && owner !== this.processId && entry.revision > held.revision) this.lose(entry.key);
+    if (owner === undefined && this.desired.has(entry.key) && !this.held.has(entry.key)) this.reconcile();
   }
 
   private observe(slot: string, revision: number, owner: string | undefined): Observed {

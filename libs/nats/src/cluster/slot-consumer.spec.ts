@@ -4,7 +4,10 @@ import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
 import { ClusterNames } from './cluster-names.js';
 import { ensureInboxConsumer, ensureStreams, type TopologyOptions } from './topology.js';
-import { SlotConsumer, type SlotConsumerOptions } from './slot-consumer.js';
+import { jserrors } from '@nats-io/jetstream/internal';
+import { headers } from '@nats-io/transport-node';
+import { SlotDrainTimeoutError } from './cluster-errors.js';
+import { FAILURES_HEADER, SlotConsumer, type SlotConsumerOptions } from './slot-consumer.js';
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -14,7 +17,7 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
   }
 }
 
-describe('SlotConsumer', () => {
+describe('SlotConsumer', { timeout: 30_000 }, () => {
   const nats = useNats();
 
   async function slot(topology: TopologyOptions = {}) {
@@ -33,9 +36,24 @@ describe('SlotConsumer', () => {
       deadLetter: async (msg, reason) => {
         deadLetters.push(`${msg.string()}: ${reason}`);
       },
+      requeue: async (msg, failures) => {
+        const h = headers();
+        h.set(FAILURES_HEADER, String(failures));
+        await nats.js.publish(msg.subject, msg.data, { headers: h });
+      },
     });
+    /** Takes the next message of the slot and hands it back `times` times, as owners that let go of it would. */
+    const handBack = async (times: number) => {
+      const c = await nats.js.consumers.get(names.inboxStream, consumer);
+      for (let i = 0; i < times; i++) {
+        const msg = await c.next({ expires: 2000 });
+        if (msg === null) throw new Error('nothing to hand back');
+        expect(msg.info.deliveryCount).toBe(i + 1);
+        msg.nak();
+      }
+    };
     const remaining = async () => (await nats.jsm.streams.info(names.inboxStream)).state.messages;
-    return { names, send, base, deadLetters, remaining };
+    return { names, send, base, deadLetters, remaining, handBack, consumer };
   }
 
   it('hands deliveries over in order and acks what its handler finished', async () => {
@@ -112,6 +130,100 @@ describe('SlotConsumer', () => {
     await until(() => deliveries === 1);
     await consumer.drain();
     expect(deliveries).toBe(1);
+    await vi.waitFor(async () => expect(await remaining()).toBe(0));
+  });
+
+  it('a healthy message handed back more often than maxDeliveries is handled, not dead-lettered', async () => {
+    const { send, base, deadLetters, remaining, handBack } = await slot();
+    await send('k', 'healthy');
+    await handBack(5); // releases, abandons, lost leases: none of them a failed run
+    const handled: string[] = [];
+    const consumer = await SlotConsumer.start({ ...base(async (msg) => (handled.push(msg.string()), 'ack')), maxDeliveries: 3 });
+    await until(() => handled.length === 1);
+    await consumer.drain();
+    expect(deadLetters).toEqual([]);
+    await vi.waitFor(async () => expect(await remaining()).toBe(0));
+  });
+
+  it('a poison message handed back several times is dead-lettered after exactly maxDeliveries failed runs', async () => {
+    const { send, base, deadLetters, remaining, handBack } = await slot();
+    await send('k', 'poison');
+    await handBack(4);
+    let runs = 0;
+    const consumer = await SlotConsumer.start({
+      ...base(async () => {
+        runs++;
+        throw new Error('fails every time');
+      }),
+      maxDeliveries: 3,
+    });
+    await until(() => deadLetters.length === 1);
+    expect(runs).toBe(3);
+    expect(deadLetters[0]).toMatch(/^poison: its handling failed: Error: fails every time on each of 3 deliveries/);
+    await consumer.drain();
+    await vi.waitFor(async () => expect(await remaining()).toBe(0));
+  });
+
+  it('an infrastructure error (a bucket without a leader) is retried, uncounted, until the broker is back', async () => {
+    const { send, base, deadLetters, remaining } = await slot();
+    await send('k', 'needs the state bucket');
+    let attempts = 0;
+    const consumer = await SlotConsumer.start({
+      ...base(async () => {
+        attempts++;
+        if (attempts <= 6) throw new jserrors.JetStreamNotEnabled('jetstream is not enabled');
+        return 'ack';
+      }),
+      maxDeliveries: 3,
+    });
+    await until(() => attempts === 7, 15_000);
+    await consumer.drain();
+    expect(deadLetters).toEqual([]);
+    await vi.waitFor(async () => expect(await remaining()).toBe(0));
+  });
+
+  it('a drain gives up on a stuck handler after its bound, reports it, and leaves the message for the next owner', async () => {
+    const { send, base, remaining, names, consumer: name } = await slot({ ackWaitMs: 60_000 });
+    const errors: unknown[] = [];
+    let started = false;
+    let finish: () => void = () => {};
+    const consumer = await SlotConsumer.start({
+      ...base(async () => {
+        started = true;
+        await new Promise<void>((resolve) => (finish = resolve));
+        return 'ack';
+      }),
+      onError: (error) => errors.push(error),
+    });
+    await send('k', 'stuck');
+    await until(() => started);
+    expect(await consumer.drain(200)).toBe(false);
+    expect(errors).toEqual([expect.any(SlotDrainTimeoutError)]);
+    finish(); // too late: its outcome is not acted on
+    await until(() => consumer.inFlightCount === 0);
+    expect(await remaining()).toBe(1);
+    expect((await nats.jsm.consumers.info(names.inboxStream, name)).num_ack_pending).toBe(1);
+  });
+
+  it('a consumer deleted under it (a reset interrupted by an election) is created again and pulling goes on', async () => {
+    const { send, base, names, consumer: name, remaining } = await slot();
+    const handled: string[] = [];
+    let recreated = 0;
+    const consumer = await SlotConsumer.start({
+      ...base(async (msg) => (handled.push(msg.string()), 'ack')),
+      recreate: async () => {
+        recreated++;
+        await ensureInboxConsumer(nats.jsm, names, 't', 0);
+      },
+      pullExpiresMs: 1000,
+    });
+    await send('k', 'before');
+    await until(() => handled.length === 1);
+    await nats.jsm.consumers.delete(names.inboxStream, name);
+    await send('k', 'after');
+    await until(() => handled.length === 2, 20_000);
+    expect(recreated).toBeGreaterThan(0);
+    await consumer.drain();
     await vi.waitFor(async () => expect(await remaining()).toBe(0));
   });
 });

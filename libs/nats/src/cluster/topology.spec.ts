@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
 import { ClusterNames } from './cluster-names.js';
-import { ensureInboxConsumer, ensureStreams, resetInboxConsumer } from './topology.js';
+import { ensureInboxConsumer, ensureStreams, prepareInboxConsumer } from './topology.js';
 
 describe('cluster topology', () => {
   const nats = useNats();
@@ -60,7 +60,7 @@ describe('cluster topology', () => {
     expect((await nats.jsm.streams.info(names.inboxStream)).state.messages).toBe(1);
   });
 
-  it('resetting a consumer makes unacked deliveries available again at once', async () => {
+  it('preparing a consumer for a new owner makes unacked deliveries available again at once, without deleting it', async () => {
     const names = new ClusterNames(uniqueName('c'));
     await ensureStreams(nats.jsm, names, { ackWaitMs: 60_000 });
     const consumer = await ensureInboxConsumer(nats.jsm, names, 't', 3, { ackWaitMs: 60_000 });
@@ -69,9 +69,36 @@ describe('cluster topology', () => {
     await nats.js.publish(names.inboxSubject('t', 3, 'k'), 'pending', { headers: h });
     expect(await pull(names.inboxStream, consumer, 1)).toHaveLength(1); // delivered, never acked
     expect(await pull(names.inboxStream, consumer, 1)).toHaveLength(0); // still out for 60 s
-    await resetInboxConsumer(nats.jsm, names, 't', 3, { ackWaitMs: 60_000 });
+    const { created } = await nats.jsm.consumers.info(names.inboxStream, consumer);
+    expect(await prepareInboxConsumer(nats.jsm, nats.nc, names, 't', 3, { ackWaitMs: 60_000 }, () => true)).toBe(true);
     const again = await pull(names.inboxStream, consumer, 1);
     expect(again.map((m) => m.string())).toEqual(['pending']);
+    expect((await nats.jsm.consumers.info(names.inboxStream, consumer)).created).toBe(created); // never deleted
+  });
+
+  it('preparing a consumer creates it when an interrupted reset left it deleted, and leaves a clean one alone', async () => {
+    const names = new ClusterNames(uniqueName('c'));
+    await ensureStreams(nats.jsm, names);
+    const consumer = await ensureInboxConsumer(nats.jsm, names, 't', 0);
+    await nats.js.publish(names.inboxSubject('t', 0, 'k'), 'waiting');
+    await nats.jsm.consumers.delete(names.inboxStream, consumer); // a takeover's delete, its create lost
+    expect(await prepareInboxConsumer(nats.jsm, nats.nc, names, 't', 0, {}, () => true)).toBe(true);
+    const created = (await nats.jsm.consumers.info(names.inboxStream, consumer)).created;
+    expect(await prepareInboxConsumer(nats.jsm, nats.nc, names, 't', 0, {}, () => true)).toBe(true);
+    expect((await nats.jsm.consumers.info(names.inboxStream, consumer)).created).toBe(created);
+    expect((await pull(names.inboxStream, consumer, 1)).map((m) => m.string())).toEqual(['waiting']);
+  });
+
+  it('preparing a consumer touches nothing once ownership is gone', async () => {
+    const names = new ClusterNames(uniqueName('c'));
+    await ensureStreams(nats.jsm, names, { ackWaitMs: 60_000 });
+    const consumer = await ensureInboxConsumer(nats.jsm, names, 't', 1, { ackWaitMs: 60_000 });
+    await nats.js.publish(names.inboxSubject('t', 1, 'k'), 'out with the new owner');
+    expect(await pull(names.inboxStream, consumer, 1)).toHaveLength(1);
+    const before = await nats.jsm.consumers.info(names.inboxStream, consumer);
+    expect(await prepareInboxConsumer(nats.jsm, nats.nc, names, 't', 1, { ackWaitMs: 60_000 }, () => false)).toBe(false);
+    const after = await nats.jsm.consumers.info(names.inboxStream, consumer);
+    expect([after.created, after.num_ack_pending]).toEqual([before.created, 1]);
   });
 
   it('rejects cluster names that would break subjects or stream names', () => {

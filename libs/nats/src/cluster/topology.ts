@@ -5,10 +5,12 @@ import {
   RetentionPolicy,
   StorageType,
   type ConsumerConfig,
+  type ConsumerInfo,
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { isConsumerNotFound } from '../jetstream-errors.js';
 import type { ClusterNames } from './cluster-names.js';
 
 export interface TopologyOptions {
@@ -65,24 +67,59 @@ export async function ensureInboxConsumer(
 }
 
 /**
- * Deletes and recreates a partition's consumer so that the messages a dead owner had been handed
- * are available again at once rather than after `ack_wait` (the stream keeps them: it is a work
- * queue and they were never acknowledged). A paused former owner's acks then reach no consumer.
+ * Makes a partition's consumer ready for an owner that just took its lease, whatever an earlier
+ * owner or an interrupted attempt left: creates it when missing, and when deliveries are still out
+ * (handed to an owner that is gone, never acknowledged) makes them available again at once rather
+ * than after `ack_wait`, without deleting it: each one is nak'ed on its ack subject (see
+ * `releasePending`), which needs only the stream's and the consumer's leaders, not the meta group.
+ * Idempotent: a step interrupted by a failure (an election) is completed by the next call.
+ * `stillOwner` is asked after every request; once it says no, nothing more is done (the slot's
+ * next owner does it). Resolves whether this process still owns the slot at the end.
  */
-export async function resetInboxConsumer(
+export async function prepareInboxConsumer(
   jsm: JetStreamManager,
+  nc: NatsConnection,
   names: ClusterNames,
   type: string,
   partition: number,
-  options: TopologyOptions = {},
-): Promise<string> {
+  options: TopologyOptions,
+  stillOwner: () => boolean,
+): Promise<boolean> {
   const name = names.inboxConsumer(type, partition);
+  let info: ConsumerInfo | undefined;
   try {
-    await jsm.consumers.delete(names.inboxStream, name);
+    info = await jsm.consumers.info(names.inboxStream, name);
   } catch (error) {
-    if (!(error instanceof JetStreamApiError)) throw error;
+    if (!isConsumerNotFound(error)) throw error;
   }
-  return ensureInboxConsumer(jsm, names, type, partition, options);
+  if (!stillOwner()) return false;
+  if (info === undefined) await ensureInboxConsumer(jsm, names, type, partition, options);
+  else if (info.num_ack_pending > 0) await releasePending(jsm, nc, names.inboxFilter(type, partition), info, stillOwner);
+  return stillOwner();
+}
+
+const NAK = new TextEncoder().encode('-NAK');
+
+/**
+ * Hands every delivery of `info`'s consumer that is out and unacknowledged back for redelivery now.
+ * In a work-queue stream the messages of the consumer's filter up to its last delivered one are
+ * exactly those (acknowledged ones are gone); each is found with a message get and nak'ed on the
+ * subject its ack would use (`$JS.ACK.<stream>.<consumer>.<count>.<stream seq>.<consumer seq>.…`),
+ * with the consumer's last delivery sequence, which nats-server 2.9 accepts for any pending message.
+ */
+async function releasePending(jsm: JetStreamManager, nc: NatsConnection, filter: string, info: ConsumerInfo, stillOwner: () => boolean): Promise<void> {
+  const last = info.delivered.stream_seq;
+  let released = 0;
+  for (let seq = info.ack_floor.stream_seq + 1; seq <= last && released < info.num_ack_pending; released++) {
+    // STREAM.MSG.GET takes `next_by_subj` on 2.9; nats.js types it only for direct gets.
+    const query: { seq: number; next_by_subj: string } = { seq, next_by_subj: filter };
+    const msg = await jsm.streams.getMessage(info.stream_name, query);
+    if (!stillOwner()) return;
+    if (msg === null || msg.seq > last) break;
+    nc.publish(`$JS.ACK.${info.stream_name}.${info.name}.1.${msg.seq}.${info.delivered.consumer_seq}.0.0`, NAK);
+    seq = msg.seq + 1;
+  }
+  await nc.flush();
 }
 
 function consumerConfig(name: string, filter: string, options: TopologyOptions): Partial<ConsumerConfig> & { durable_name: string } {

@@ -1,29 +1,16 @@
-import { JetStreamApiError, JetStreamError, type JsMsg } from '@nats-io/jetstream';
-import { errors, headers, type NatsConnection } from '@nats-io/transport-node';
-import { EngineMessageContext, StateStoreTimeoutError, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
+import type { JsMsg } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { EngineMessageContext, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
 import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
 import { AgentId, CancellationToken, CancelledError, MessageChannel, NotHandled, describeValue, type CallChain, type MessageContext } from '@agentopera/types';
 import { AlreadyCommittedError, FencedOutError, turnKey } from '../cluster/fenced-state.js';
+import { isInfrastructureError } from '../jetstream-errors.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
 import { DeliveryTimeoutError, DuplicateMessageError } from '../errors.js';
 import type { CallChains } from './call-chains.js';
 import { runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
 import { H, decodeValue, encodeError, encodeResult, headerValue, parseMessageHeader, parseRpcHeader, type MessageFields } from './wire.js';
-
-/** Failures of the store or the connection, as opposed to the application's own errors. */
-export function isInfrastructureError(error: unknown): boolean {
-  return (
-    error instanceof StateStoreTimeoutError ||
-    error instanceof JetStreamError ||
-    error instanceof JetStreamApiError ||
-    error instanceof errors.TimeoutError ||
-    error instanceof errors.RequestError ||
-    error instanceof errors.NoRespondersError ||
-    error instanceof errors.ConnectionError ||
-    error instanceof errors.ClosedConnectionError
-  );
-}
 
 export interface InboundParts {
   readonly nc: NatsConnection;
@@ -186,9 +173,10 @@ export class Inbound {
         if (error instanceof FencedOutError) return 'abandon';
         throw error; // retried
       }
-      // The agent could not be activated for a reason that may pass (its state could not be read):
-      // try again rather than answer the caller with a failure of the plumbing.
-      if (activation === undefined && isInfrastructureError(error)) throw error;
+      // A fault of the broker or the store (state not read, or the turn's save refused while a
+      // bucket elects a leader): the turn committed nothing, so it is tried again once the broker
+      // is back, uncounted, rather than answering the caller with a failure of the plumbing.
+      if (isInfrastructureError(error)) throw error;
       this.handled++;
       if (replyTo !== undefined) {
         events.handlerException(message, recipient, error);

@@ -38,9 +38,10 @@ const tracerProvider =
 
 const engine = await NatsAgentEngine.connect({
   tracerProvider,
-  servers: env['NATS_SERVER']!,
+  servers: env['NATS_SERVER']!.split(','),
   cluster: env['CLUSTER']!,
   partitions: Number(env['PARTITIONS'] ?? 4),
+  replicas: Number(env['REPLICAS'] ?? 1),
   timings: JSON.parse(env['TIMINGS'] ?? '{}'),
   rpcTimeoutMs: Number(env['RPC_TIMEOUT_MS'] ?? 10_000),
   processName: env['NAME'] ?? 'worker',

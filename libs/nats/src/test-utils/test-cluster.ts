@@ -23,18 +23,21 @@ export class TestCluster {
   client!: NatsAgentEngine;
 
   constructor(
-    private readonly server: NatsTestServer,
+    private readonly server: Pick<NatsTestServer, 'url'>,
     private readonly bundle: string,
     private readonly partitions = 4,
+    /** Stream and bucket replicas (3 on a 3-server cluster, whose `url` lists every server). */
+    private readonly replicas = 1,
   ) {}
 
   /** The client engine of the test process (hosts nothing) and the shared subscriptions. */
   async open(rpcTimeoutMs = 10_000, tracerProvider?: TracerProvider): Promise<this> {
     this.client = await NatsAgentEngine.connect({
       tracerProvider,
-      servers: this.server.url,
+      servers: this.server.url.split(','),
       cluster: this.cluster,
       partitions: this.partitions,
+      replicas: this.replicas,
       timings: TEST_TIMINGS,
       rpcTimeoutMs,
       processName: 'client',
@@ -49,6 +52,7 @@ export class TestCluster {
       NATS_SERVER: this.server.url,
       CLUSTER: this.cluster,
       PARTITIONS: String(this.partitions),
+      REPLICAS: String(this.replicas),
       TIMINGS: JSON.stringify(TEST_TIMINGS),
       NAME: name,
       ...env,
