@@ -71,6 +71,8 @@ export class ClusterNode {
   private readonly hosted = new Set<string>();
   private readonly slots = new Map<string, Slot>();
   private readonly owned = new Map<string, Owned>();
+  /** The slots rendezvous hashing gave this process at the last rebalance. */
+  private desired: readonly string[] = [];
   private readonly timings: Required<ClusterTimings>;
   private membership!: Membership;
   private leases!: PartitionLeases;
@@ -132,10 +134,19 @@ export class ClusterNode {
     return this.leases.isValid(this.options.names.slotKey(slot.type, slot.partition));
   }
 
-  /** Messages waiting in, or handed out and not yet acked from, the slots this process owns. */
+  /**
+   * Messages waiting in, or handed out and not yet acked from, the slots this process owns or
+   * should own (rendezvous hashing gives them to it; their leases may not be taken yet): so a
+   * process that has just started is not idle while the messages it is about to own wait.
+   */
   async backlog(): Promise<number> {
     let total = 0;
-    for (const { slot } of this.owned.values()) {
+    const slots = new Map<string, Slot>([...this.desired].flatMap((key) => {
+      const slot = this.slots.get(key);
+      return slot === undefined ? [] : [[key, slot] as const];
+    }));
+    for (const [key, { slot }] of this.owned) slots.set(key, slot);
+    for (const slot of slots.values()) {
       const info = await this.jsm.consumers.info(this.options.names.inboxStream, this.options.names.inboxConsumer(slot.type, slot.partition));
       total += info.num_pending + info.num_ack_pending;
     }
@@ -185,6 +196,7 @@ export class ClusterNode {
       if (hosts === undefined) hostsByType.set(slot.type, (hosts = this.membership.hostsOf(slot.type)));
       if (rendezvousOwner(key, hosts) === this.options.processId) desired.push(key);
     }
+    this.desired = desired;
     this.leases.setDesired(desired);
   }
 

@@ -246,9 +246,10 @@ export class NatsAgentEngine extends AgentEngineFacade implements AgentEngine {
     throwAll(errors, 'agents failed to save their state on stop');
   }
 
-  /** Stops once nothing is waiting in or being handled from this process's partitions. */
+  /** Stops once nothing is waiting in or being handled from the partitions this process owns, or is about to own. */
   async stopWhenIdle(): Promise<void> {
-    this.requireRunning('stopWhenIdle');
+    // Until start() has hosted the registered types this process owns nothing, which is not idle.
+    await this.requireRunning('stopWhenIdle').catch(() => {});
     while (this.running !== undefined && !(this.inbound.inFlight === 0 && (await this.hosting.idle()))) {
       if (this.backgroundError !== undefined) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
