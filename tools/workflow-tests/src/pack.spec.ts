@@ -103,7 +103,7 @@ describe('npm run pack', () => {
     });
     // The engine's class declaration keeps the documentation of its public API.
     const engine = read(packed.unpacked.get('@agentopera/engine')!, 'local-agent-engine.d.ts');
-    expect(engine).toMatch(/\/\*\*[^]*?\*\/\s*stop\(\): Promise<void>;/);
+    expect(engine).toMatch(/\/\*\*[^]*?\*\/\s*stop\(options\?: StopOptions\): Promise<void>;/);
   });
 
   it('ships READMEs whose links stay inside the package', () => {
