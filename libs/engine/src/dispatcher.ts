@@ -6,7 +6,6 @@ import { cancelledError } from './call-options.js';
 import type { DeliveryParts } from './delivery-parts.js';
 import { EngineMessageContext } from './engine-message-context.js';
 import type { MessageEnvelope, PublishMessageEnvelope, SendMessageEnvelope } from './envelopes.js';
-import { LinkedList } from './linked-list.js';
 import { ObservedDelivery } from './observed-delivery.js';
 import { PendingActivation } from './pending-activation.js';
 
@@ -22,8 +21,12 @@ type EnvelopeQueue = MessageQueue<MessageEnvelope>;
  */
 export class Dispatcher {
   private readonly observed: ObservedDelivery;
-  /** Envelopes whose delivery has started and not finished: whose handlers `cancelRunning` reaches. */
-  private readonly running = new LinkedList<MessageEnvelope>();
+  /**
+   * Envelopes being delivered to activations (a bare agent's delivery is not listed: it has no
+   * state for stop() to wait on, and the plain send path stays free of the bookkeeping): whose
+   * handlers `cancelRunning` reaches.
+   */
+  private readonly running = new Set<MessageEnvelope>();
 
   constructor(private readonly parts: DeliveryParts) {
     this.observed = new ObservedDelivery(parts);
@@ -44,11 +47,11 @@ export class Dispatcher {
 
   /** Starts handling one envelope; never throws. */
   dispatch(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
-    this.running.push(envelope);
     const { interventionHandlers, events, traceHelper } = this.parts;
     const plain = interventionHandlers.length === 0 && !events.enabled && !traceHelper.enabled;
     // The send fast path settles through `finish` without a closure of its own per message.
     if (plain && envelope.kind === 'send') return this.sendPlain(envelope, queue);
+    this.running.add(envelope);
     const done = (): void => this.finish(envelope, queue);
     if (envelope.kind === 'send') this.observed.send(envelope).then(done, done);
     else if (plain) this.publishPlain(envelope, done);
@@ -57,7 +60,7 @@ export class Dispatcher {
 
   /** One envelope's whole delivery has ended: `stopWhenIdle()` counts on one `taskDone()` per envelope. */
   private finish(envelope: MessageEnvelope, queue: EnvelopeQueue): void {
-    this.running.remove(envelope);
+    if (this.running.size !== 0) this.running.delete(envelope);
     envelope.unlinkCancellation?.();
     queue.taskDone();
   }
@@ -76,8 +79,12 @@ export class Dispatcher {
     const entry = directory.liveEntry(key);
     if (entry !== undefined && !(entry instanceof Activation)) return this.sendToBare(envelope, entry, queue);
     const found = entry === undefined ? directory.entryWhenAbsent(recipient, key) : entry.closing ? directory.activationNow(recipient) : entry;
-    if (found instanceof Activation) return this.sendTo(envelope, found, queue);
+    if (found instanceof Activation) {
+      this.running.add(envelope);
+      return this.sendTo(envelope, found, queue);
+    }
     if (!(found instanceof PendingActivation)) return this.sendToBare(envelope, found, queue);
+    this.running.add(envelope);
     // Built asynchronously (stored state, room under the cap, an async builder): the delivery
     // goes on, on this same path, once the activation is live.
     found.onSettled(

@@ -1,12 +1,11 @@
 import type { AgentId, CallChain, CancellationToken, MessageChannel } from '@agentopera/types';
 import type { EnvelopeMetadata } from '@agentopera/telemetry';
-import { ListNode } from './linked-list.js';
 
 /**
  * A `sendMessage` waiting in the queue. It owns the caller's promise and settles it at most once,
  * whichever comes first: the handler's result, an error, cancellation or the engine stopping.
  */
-export class SendMessageEnvelope extends ListNode<MessageEnvelope> {
+export class SendMessageEnvelope {
   readonly kind = 'send' as const;
   settled = false;
   /** Removes the cancellation callback once settled, so long-lived tokens do not accumulate them. */
@@ -23,9 +22,7 @@ export class SendMessageEnvelope extends ListNode<MessageEnvelope> {
     public cancellationToken: CancellationToken | undefined,
     public messageId: string | undefined,
     readonly metadata: EnvelopeMetadata | undefined,
-  ) {
-    super();
-  }
+  ) {}
 
   resolve(value: unknown): void {
     if (this.settled) return;
@@ -43,7 +40,7 @@ export class SendMessageEnvelope extends ListNode<MessageEnvelope> {
 }
 
 /** A `publishMessage` waiting in the queue; its caller's promise resolved when it was enqueued. */
-export class PublishMessageEnvelope extends ListNode<MessageEnvelope> {
+export class PublishMessageEnvelope {
   readonly kind = 'publish' as const;
   /** Detaches the caller's abort signal once the publish has been delivered. */
   unlinkCancellation: (() => void) | undefined = undefined;
@@ -55,9 +52,7 @@ export class PublishMessageEnvelope extends ListNode<MessageEnvelope> {
     public cancellationToken: CancellationToken | undefined,
     public messageId: string | undefined,
     readonly metadata: EnvelopeMetadata | undefined,
-  ) {
-    super();
-  }
+  ) {}
 }
 
 /**
@@ -77,8 +72,5 @@ export class ResponseMessageEnvelope {
   ) {}
 }
 
-/**
- * What travels through the engine's queue. An envelope is its own node in the dispatcher's list of
- * deliveries under way (the tokens an aborted `stop()` cancels): no allocation to track it.
- */
+/** What travels through the engine's queue. */
 export type MessageEnvelope = SendMessageEnvelope | PublishMessageEnvelope;
