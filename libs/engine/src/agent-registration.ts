@@ -20,7 +20,7 @@ export class AgentRegistration {
    * persisted. The directory keeps them bare, without an `Activation`.
    */
   readonly plain: boolean;
-  /** Reports turns that keep messages waiting too long (serial types of an engine that watches). */
+  /** @internal Reports turns that keep messages waiting too long (serial types of an engine that watches). */
   turnWatch: TurnWatch | undefined = undefined;
 
   constructor(

@@ -116,9 +116,8 @@ export class EngineEventLog {
     else this.unobserved(`saving the state of ${agentId.toString()} (${occasion}) failed`, exception);
   }
 
-  /** Never throws: the engine's own bookkeeping (waking waiters, ending saves) runs after it. */
   /**
-   * A serial turn has kept messages for its agent waiting longer than `thresholdMs`: a
+   * @internal A serial turn has kept messages for its agent waiting longer than `thresholdMs`: a
    * `TurnBlockedEvent`, and one warning line whether or not a logger listens (a silent deadlock
    * is the worst way to find one).
    */
