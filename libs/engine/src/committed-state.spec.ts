@@ -6,8 +6,8 @@ import { ControllableStore, CounterAgent, eventually, type CounterHandler } from
 import { deferred } from './test-utils/test-agent.js';
 import { TurnNotCommittedError } from './turn-not-committed-error.js';
 
-// SPEC §10 (amended): a save never captures a running handler's half-done work, and a failed turn
-// commits nothing.
+// A save never captures a running handler's half-done work, and a failed turn commits nothing
+// (docs/lifecycle.md).
 
 let engine: LocalAgentEngine;
 

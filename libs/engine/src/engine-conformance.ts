@@ -47,7 +47,7 @@ const POLL = { timeout: 15_000, interval: 20 };
 
 /**
  * Registers Vitest suites checking that `makeEngine` builds an engine that keeps the shared
- * contract of SPEC §4–§10 as `LocalAgentEngine` does (SPEC §12: one program, two engines): RPC
+ * contract as `LocalAgentEngine` does, so that one program runs unchanged on either engine: RPC
  * results (instances of the declared response class) and errors, publish to subscriptions (one
  * agent per subscribed type, the sender excluded), serial turns and reentrancy, cancellation by
  * signal, interventions, `AgentNotFoundError` and `CantHandleError` at once, the engine's events,

@@ -28,7 +28,7 @@ export { DEFAULT_TURN_BLOCKED_WARNING_MS } from './turn-watch.js';
 export { parseEngineState } from './engine-state.js';
 export { throwAll } from './failure.js';
 
-// The facade and intake every engine shares (SPEC §12: one program, two engines): an engine that
+// The facade and intake every engine shares, so one program runs on any engine: an engine that
 // extends `AgentEngineFacade` and checks its calls with these behaves as the local engine does.
 export { AgentEngineFacade } from './agent-engine-facade.js';
 export { callProblem, callToken, cancelledError, linkSignal } from './call-options.js';

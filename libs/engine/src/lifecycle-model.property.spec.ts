@@ -14,8 +14,8 @@ import { TurnNotCommittedError } from './turn-not-committed-error.js';
 // - every promise settles (no call chain deadlocks), with its value or the store's error;
 // - no message reaches a closed instance;
 // - the state survives every deactivation: each agent's stored count equals the messages it handled,
-//   except that a 'turn' agent whose save failed loses that turn (a failed turn commits nothing,
-//   SPEC §10): with store failures its stored count may fall short, never exceed.
+//   except that a 'turn' agent whose save failed loses that turn (a failed turn commits nothing):
+//   with store failures its stored count may fall short, never exceed.
 // Reproduce a failure with FC_SEED=<printed seed>; FC_RUNS raises the run count.
 const SEED = Number(process.env.FC_SEED ?? 20261130);
 const RUNS = Number(process.env.FC_RUNS ?? 300);

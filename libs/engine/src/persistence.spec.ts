@@ -120,7 +120,7 @@ describe("persistence: 'turn'", () => {
     store.failSets = true;
     await expect(engine.sendMessage('tick', id)).rejects.toBeInstanceOf(StoreFailure);
     store.failSets = false;
-    // A failed turn commits nothing (SPEC §10): the instance holding its +1 was dropped.
+    // A failed turn commits nothing: the instance holding its +1 was dropped.
     expect(await engine.sendMessage('tick', id)).toBe(2);
     expect(await store.count(id)).toBe(2);
   });

@@ -16,7 +16,7 @@ import { LocalAgentEngine } from './local-agent-engine.js';
 import type { MessageEnvelope } from './envelopes.js';
 import { deferred, TestAgent, tick } from './test-utils/test-agent.js';
 
-// SPEC §4 (beyond): every sendMessage promise settles, and stopWhenIdle() cannot hang.
+// Every sendMessage promise settles, and stopWhenIdle() cannot hang.
 
 describe('every sendMessage promise settles', () => {
   it('rejects an unknown recipient type at once, enqueuing nothing', async () => {

@@ -7,7 +7,7 @@ import { natsServerCanRestart } from '../test-utils/nats-server.js';
 import { Bump, Increment } from '../test-utils/test-agents.js';
 import { TestCluster, bundleWorker } from '../test-utils/test-cluster.js';
 
-// SPEC §12: on 3 nats-servers with `replicas: 3`, `kill -9` of any one server under load loses no
+// On 3 nats-servers with `replicas: 3`, `kill -9` of any one server under load loses no
 // acknowledged publish and hangs no call. Two worker processes host 'turn'-persisted counters; the
 // test process publishes and calls. Measured and bounded: the longest time without progress.
 const RPC_TIMEOUT_MS = 20_000;
@@ -127,7 +127,7 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine on a 3-server cluster,
   }
 
   /**
-   * Runs traffic, kills `victim` with `kill -9` once it flows, and checks what SPEC §12 promises:
+   * Runs traffic, kills `victim` with `kill -9` once it flows, and checks what docs/DISTRIBUTED.md promises:
    * every acknowledged publish and answered call counted once, nothing dead-lettered, no call
    * hanging, and progress again soon after the elections.
    */

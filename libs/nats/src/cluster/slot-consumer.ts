@@ -64,7 +64,7 @@ const MAX_INFRASTRUCTURE_DELAY_MS = 5000;
 /**
  * Pulls one slot's durable consumer while this process owns the slot. Each delivery goes to
  * `handle`, whose outcome becomes an ack, a delayed nak, or nothing. Only failed handler runs count
- * towards `maxDeliveries` (SPEC §12): a failed run stores a copy carrying the count and acks the
+ * towards `maxDeliveries`: a failed run stores a copy carrying the count and acks the
  * original, so the count survives a move to another process, while hand-overs, `ack_wait` expiries
  * and infrastructure retries raise only the server's delivery count, which is kept as a far higher
  * backstop. In-flight messages get `working()` beats, so a long turn is not redelivered while it runs.

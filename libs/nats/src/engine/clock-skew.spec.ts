@@ -7,7 +7,7 @@ import { TestCluster, bundleWorker } from '../test-utils/test-cluster.js';
 
 const HOUR = 3_600_000;
 
-// Deadlines crossing processes are durations (SPEC §12): a host whose wall clock disagrees with
+// Deadlines crossing processes are durations: a host whose wall clock disagrees with
 // the caller's neither drops a call nor runs one its caller gave up on.
 describe('NatsAgentEngine under clock skew between caller and host (issue 17, defect 6)', { timeout: 90_000 }, () => {
   const nats = useNats();

@@ -32,7 +32,7 @@ class LeaderlessStore extends InMemoryStateStore {
   }
 }
 
-// SPEC §12: an outage of the broker is not a failed delivery. Messages wait for it, retried with
+// An outage of the broker is not a failed delivery. Messages wait for it, retried with
 // back-off, however many deliveries that takes; an RPC caller gets its answer, not the outage.
 describe('NatsAgentEngine while the state bucket has no leader', { timeout: 30_000 }, () => {
   const nats = useNats();

@@ -1,4 +1,4 @@
-// SPEC §12 (amended), "One program, two engines": what a program written for LocalAgentEngine
+// One program, two engines: what a program written for LocalAgentEngine
 // expects when its engine becomes a NatsAgentEngine.
 import 'reflect-metadata';
 import { RoutedAgent, event, rpc } from '@agentopera/agents';

@@ -4,7 +4,7 @@ import type { AgentClass } from '@agentopera/types';
 
 /**
  * Adds a `ClassJsonMessageSerializer` for each message class the handlers of a `RoutedAgent`
- * class accept (SPEC §12: its registration makes its messages able to cross processes), unless
+ * class accept (its registration makes its messages able to cross processes), unless
  * one is registered already. Other agent classes have no such list and add nothing.
  */
 export function registerHandledMessageSerializers(registry: SerializationRegistry, agentClass: AgentClass): void {

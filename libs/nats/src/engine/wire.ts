@@ -232,7 +232,7 @@ export function encodeError(error: unknown): Uint8Array {
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-// These cross processes as themselves (SPEC §12: the host's failures before the handler runs
+// These cross processes as themselves (the host's failures before the handler runs
 // included); any other error becomes a RemoteHandlerError.
 const PORTABLE: Record<string, (record: Partial<ErrorRecord>) => Error> = {
   AgentNotFoundError: (r) => new AgentNotFoundError(text(r.message)),
