@@ -19,6 +19,7 @@ import { Countdown, Later, whenReady } from './later.js';
 import { BUILDING, PendingActivation } from './pending-activation.js';
 import type { DeliveryEpoch } from './bare-deliveries.js';
 import { DEFAULT_TURN_BLOCKED_WARNING_MS, TurnWatch } from './turn-watch.js';
+import { FreshActivations } from './fresh-activations.js';
 
 /** What an `AgentDirectory` is built with. */
 export interface AgentDirectoryOptions {
@@ -57,8 +58,6 @@ export class AgentDirectory extends LiveAgents {
   private readonly maxActiveAgents: number | undefined;
   /** See `hasSerialTypes`: a field, as every send and delivery reads it. */
   private serialTypes: boolean;
-  /** Tracked activations built since the last macrotask, not yet counted as idle (see `addActivation`). */
-  private fresh: Activation[] = [];
   /**
    * The key of the activation `activate` is preparing synchronously, kept out of `pending`: most
    * end before `activate` returns, and a Map that goes from one entry to none and back reallocates
@@ -66,12 +65,14 @@ export class AgentDirectory extends LiveAgents {
    */
   private building: string | undefined = undefined;
   private readonly turnWatch: TurnWatch | undefined;
+  private readonly fresh: FreshActivations;
 
   constructor(options: AgentDirectoryOptions) {
     super(options.events, options.stateStore === undefined ? undefined : new AgentStatePersistence(options.stateStore, options.stateStoreTimeoutMs));
     this.engine = options.engine;
     this.maxActiveAgents = options.maxActiveAgents;
     this.serialTypes = options.alwaysTrackCallChains ?? false;
+    this.fresh = new FreshActivations(this.idle);
     this.types = new AgentTypeRegistry({ hasStateStore: this.persistence !== undefined, maxActiveAgents: this.maxActiveAgents });
     const events = options.events;
     this.turnWatch = TurnWatch.fromOption(options.turnBlockedWarningMs ?? DEFAULT_TURN_BLOCKED_WARNING_MS, (turns, waitedMs, thresholdMs) =>
@@ -340,27 +341,9 @@ export class AgentDirectory extends LiveAgents {
     this.activations.set(activation.key, activation);
     this.activatedCount++;
     this.events.activated(activation.id, stateLoaded);
-    // Not idle until the message it was built for has been through it: a fresh instance that
-    // could be chosen as a victim before that message enters would let activations under the cap
-    // evict one another forever. One macrotask later, an instance nothing entered (built by
-    // `get(…, { lazy: false })`, or its message was cancelled) counts as idle from then on.
-    if (activation.tracked) {
-      if (this.fresh.length === 0) setImmediate(this.idleIfUnused);
-      this.fresh.push(activation);
-    }
+    if (activation.tracked) this.fresh.add(activation);
     return activation;
   }
-
-  private readonly idleIfUnused = (): void => {
-    const fresh = this.fresh;
-    this.fresh = [];
-    const now = performance.now();
-    for (const activation of fresh) {
-      // Not idle yet, and no message in it nor ever was (one that had been in it left it idle).
-      const unused = activation.inFlight === 0 && !this.idle.isIdle(activation) && !activation.retired && !activation.closing;
-      if (unused) this.idle.idle(activation, now);
-    }
-  };
 
   private constructionFailed(id: AgentId, error: unknown): unknown {
     this.events.constructionException(id, error);
