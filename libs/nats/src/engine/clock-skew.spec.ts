@@ -1,32 +1,23 @@
 import { AgentId } from '@agentopera/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryTimeoutError } from '../errors.js';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { Ping, Wait } from '../test-utils/test-agents.js';
-import { TestCluster, bundleWorker } from '../test-utils/test-cluster.js';
+import { useTestClusters } from '../test-utils/test-cluster.js';
 
 const HOUR = 3_600_000;
 
 // Deadlines crossing processes are durations: a host whose wall clock disagrees with
 // the caller's neither drops a call nor runs one its caller gave up on.
-describe('NatsAgentEngine under clock skew between caller and host (issue 17, defect 6)', { timeout: 90_000 }, () => {
+describe('NatsAgentEngine under clock skew between caller and host', { timeout: 90_000 }, () => {
   const nats = useNats();
-  let bundle: { path: string; remove: () => void };
-  let cluster: TestCluster | undefined;
-  beforeAll(async () => {
-    bundle = await bundleWorker();
-  }, 60_000);
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
-  afterAll(() => bundle?.remove());
+  const clusters = useTestClusters(() => nats.server);
 
   it('a host whose clock runs an hour ahead answers calls; one an hour behind cancels the handler at the caller\'s deadline', async () => {
     // The caller's timeout is long enough for the handler to start on a loaded machine. 16
     // partitions: each worker surely owns some echo partition (with 2, rendezvous hashing gave
     // both to one worker in half the clusters, and keyOwnedBy waited in vain).
-    const c = (cluster = await new TestCluster(nats.server, bundle.path, 16).open(10_000));
+    const c = await clusters.open({ partitions: 16, rpcTimeoutMs: 10_000 });
     const ahead = await c.worker('ahead', { CLOCK_SKEW_MS: String(HOUR) });
     const behind = await c.worker('behind', { CLOCK_SKEW_MS: String(-HOUR) });
     await c.settled([ahead, behind]);

@@ -11,7 +11,7 @@ function killWatch(subscriptions: ClusterSubscriptions): void {
   (subscriptions as unknown as { watcher: { stop(): void } }).watcher.stop();
 }
 
-describe('ClusterSubscriptions when its watch dies (issue 17, defect 7)', { timeout: 30_000 }, () => {
+describe('ClusterSubscriptions when its watch dies', { timeout: 30_000 }, () => {
   const nats = useNats();
   const opened: ClusterSubscriptions[] = [];
   afterEach(() => {

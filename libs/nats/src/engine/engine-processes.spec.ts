@@ -1,26 +1,17 @@
 import { AgentId, MessageChannel } from '@agentopera/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { Bump, Increment, Ping, Start, Wait } from '../test-utils/test-agents.js';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { TestCluster, bundleWorker, expectSerialTurns } from '../test-utils/test-cluster.js';
+import { expectSerialTurns, useTestClusters, type TestCluster } from '../test-utils/test-cluster.js';
 import { partitionOf } from '../partition.js';
 
 // Real worker processes hosting the test agents; the test process is a client that hosts nothing.
 describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
   const nats = useNats();
-  let bundle: { path: string; remove: () => void };
-  let cluster: TestCluster | undefined;
-  beforeAll(async () => {
-    bundle = await bundleWorker();
-  }, 60_000);
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
-  afterAll(() => bundle?.remove());
+  const clusters = useTestClusters(() => nats.server);
 
-  const open = async (): Promise<TestCluster> => (cluster = await new TestCluster(nats.server, bundle.path).open());
+  const open = (): Promise<TestCluster> => clusters.open();
 
   it('two workers: RPC and publish across them, one activation under racing first messages, serial turns cluster-wide', async () => {
     const c = await open();
@@ -64,7 +55,7 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     // 16 partitions: each worker surely owns some of every type (the keys below are chosen by owner).
-    const c = (cluster = await new TestCluster(nats.server, bundle.path, 16).open(10_000, provider));
+    const c = await clusters.open({ partitions: 16, rpcTimeoutMs: 10_000, tracerProvider: provider });
     const a = await c.worker('a', { TRACE: '1' });
     const b = await c.worker('b', { TRACE: '1' });
     await c.settled([a, b]);

@@ -45,7 +45,7 @@ async function lossyConnection(url: string): Promise<{ nc: NatsConnection; acks:
   return { nc, acks };
 }
 
-describe('RPCs and the stream\'s de-duplication (issue 17, defects 1 and 14)', { timeout: 30_000 }, () => {
+describe('RPCs and the stream\'s de-duplication', { timeout: 30_000 }, () => {
   const nats = useNats();
   const engines: NatsAgentEngine[] = [];
   const connections: NatsConnection[] = [];

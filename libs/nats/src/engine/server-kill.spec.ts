@@ -1,9 +1,9 @@
 import { MessageChannel } from '@agentopera/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { natsServerCanRestart } from '../test-utils/nats-server.js';
 import { Bump } from '../test-utils/test-agents.js';
-import { TestCluster, bundleWorker } from '../test-utils/test-cluster.js';
+import { useTestClusters, type TestCluster } from '../test-utils/test-cluster.js';
 
 // One nats-server, replicas 1 (the default): what does a kill -9 of the server itself lose?
 // JetStream 2.9 writes a message to its file (the operating system's cache) before the PubAck,
@@ -12,19 +12,10 @@ import { TestCluster, bundleWorker } from '../test-utils/test-cluster.js';
 // `replicas: 3` on separate machines prevents. docs/DISTRIBUTED.md, "What a server crash loses".
 describe.skipIf(!natsServerCanRestart())('NatsAgentEngine when its only nats-server is killed', { timeout: 90_000 }, () => {
   const nats = useNats();
-  let bundle: { path: string; remove: () => void };
-  let cluster: TestCluster | undefined;
-  beforeAll(async () => {
-    bundle = await bundleWorker();
-  }, 60_000);
-  afterEach(async () => {
-    await cluster?.close();
-    cluster = undefined;
-  });
-  afterAll(() => bundle?.remove());
+  const clusters = useTestClusters(() => nats.server);
 
   it('kill -9 of the server under publish traffic to per-turn counters: every acknowledged publish is counted once', async () => {
-    const c = (cluster = await new TestCluster(nats.server, bundle.path).open(20_000));
+    const c = await clusters.open({ rpcTimeoutMs: 20_000 });
     const a = await c.worker('a');
     const b = await c.worker('b');
     await c.settled([a, b]);

@@ -7,7 +7,7 @@ import { TEST_TIMINGS } from '../test-utils/test-cluster.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
 
 // The README says not awaiting `start()` is fine: registrations on either side of it are hosted.
-describe('NatsAgentEngine: start() not awaited, before or after registration (issue 17, defect 8)', { timeout: 30_000 }, () => {
+describe('NatsAgentEngine: start() not awaited, before or after registration', { timeout: 30_000 }, () => {
   const nats = useNats();
   const engines: NatsAgentEngine[] = [];
   afterEach(async () => {

@@ -2,7 +2,7 @@
 // test process that sends and publishes, with the checks the multi-process tests share.
 import { fileURLToPath } from 'node:url';
 import { AgentId } from '@agentopera/types';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { Child, bundleChildEntry } from './child-processes.js';
 import { uniqueName } from './names.js';
 import type { NatsTestServer } from './nats-server.js';
@@ -136,4 +136,29 @@ export function expectSerialTurns(turns: readonly TurnReport[]): void {
       expect(after.start, `${agent}: a turn on ${after.processId} began before one on ${before.processId} ended`).toBeGreaterThanOrEqual(before.end);
     }
   }
+}
+
+/**
+ * For a `describe` block of multi-process tests: the worker bundle, built once, and `open()`,
+ * which makes a `TestCluster` on `server()` that is closed after the test that opened it.
+ */
+export function useTestClusters(server: () => NatsTestServer): {
+  open(options?: { partitions?: number; rpcTimeoutMs?: number; tracerProvider?: TracerProvider }): Promise<TestCluster>;
+} {
+  let bundle: { path: string; remove: () => void } | undefined;
+  let cluster: TestCluster | undefined;
+  beforeAll(async () => {
+    bundle = await bundleWorker();
+  }, 60_000);
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+  });
+  afterAll(() => bundle?.remove());
+  return {
+    async open(options = {}) {
+      cluster = new TestCluster(server(), bundle!.path, options.partitions);
+      return cluster.open(options.rpcTimeoutMs, options.tracerProvider);
+    },
+  };
 }
