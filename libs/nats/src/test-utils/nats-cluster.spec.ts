@@ -1,7 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsCluster, type NatsTestCluster } from './nats-cluster.js';
+import { readFileSync } from 'node:fs';
+import { freePorts, startNatsCluster, type NatsTestCluster } from './nats-cluster.js';
 import { natsServerCanRestart } from './nats-server.js';
 import { uniqueName } from './names.js';
 
@@ -34,4 +35,13 @@ describe.skipIf(!natsServerCanRestart())('the test NATS cluster', () => {
       await nc.close();
     }
   }, 120_000);
+});
+
+describe('the ports the test cluster chooses', () => {
+  it('are distinct and below the ephemeral range, so no outgoing connection takes one before its server binds it', async () => {
+    const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+    const ports = await freePorts(30);
+    expect(new Set(ports).size).toBe(30);
+    for (const port of ports) expect(port).toBeLessThan(ephemeralLow);
+  });
 });

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,14 +44,28 @@ export interface NatsTestCluster {
 
 const CLUSTER_READY_MS = 30_000;
 
-/** Starts `size` servers (default 3) as one JetStream cluster and waits for a meta leader. */
+/**
+ * Starts `size` servers (default 3) as one JetStream cluster and waits for a meta leader. A server
+ * that dies while the cluster forms (a port taken between choosing and binding it) makes the whole
+ * cluster start again on other ports, twice at most.
+ */
 export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
   if (!hasBinary('nats-server')) throw new Error(NATS_SERVER_MISSING);
   installExitHook();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(size);
+    } catch (error) {
+      if (!(error instanceof ServerDiedError) || attempt === 3) throw error;
+    }
+  }
+}
+
+class ServerDiedError extends Error {}
+
+async function startOnce(size: number): Promise<NatsTestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'agentopera-natscluster-'));
-  const clientPorts = await freePorts(size);
-  const routePorts = await freePorts(size);
-  const monitorPorts = await freePorts(size);
+  const [clientPorts, routePorts, monitorPorts] = chunk(await freePorts(3 * size), size);
   const servers = clientPorts.map((clientPort, i) => {
     const name = `n${i + 1}`;
     const dir = join(root, name);
@@ -84,16 +98,21 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
     await cluster.healthy();
     return cluster;
   } catch (error) {
+    const died = servers.find((server) => server.died !== undefined);
     await admin?.close().catch(() => {});
     await system?.close().catch(() => {});
     await Promise.all(servers.map((server) => server.kill()));
     rmSync(root, { recursive: true, force: true });
+    if (died !== undefined) throw new ServerDiedError(`${died.name} ${died.died}`, { cause: error });
     throw error;
   }
 }
 
 class Server implements ClusterServer {
   private child: ChildProcess | undefined;
+  /** How the server ended when nobody killed it (a fatal error after it was ready), with its last log lines. */
+  died: string | undefined;
+  private tail: string[] = [];
 
   constructor(
     readonly name: string,
@@ -107,7 +126,7 @@ class Server implements ClusterServer {
   }
 
   get running(): boolean {
-    return this.child !== undefined;
+    return this.child !== undefined && this.died === undefined;
   }
 
   async kill(): Promise<void> {
@@ -118,12 +137,29 @@ class Server implements ClusterServer {
 
   async restart(): Promise<void> {
     await this.kill();
-    this.child = (await launch('nats-server', ['-c', this.config], this.port)).child;
+    this.died = undefined;
+    this.tail = [];
+    const child = (await launch('nats-server', ['-c', this.config], this.port)).child;
+    this.child = child;
+    child.stderr!.on('data', (chunk: string) => {
+      this.tail.push(...chunk.split('\n').filter((line) => line !== ''));
+      this.tail.splice(0, this.tail.length - 20);
+    });
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.died = `exited (${signal ?? code}) on its own; its last log lines:\n${this.tail.join('\n')}`;
+    });
+  }
+
+  /** What the harness knows of this server, for an error message. */
+  describe(view: unknown): string {
+    if (this.child === undefined) return `${this.name}: killed`;
+    if (this.died !== undefined) return `${this.name}: ${this.died}`;
+    return `${this.name}: running, /jsz meta_cluster ${JSON.stringify(view)}`;
   }
 
   /** The monitoring endpoint's `/jsz` (JetStream's view of this server), or undefined while it is down. */
   async jsz(): Promise<{ meta_cluster?: { leader?: string; cluster_size?: number } } | undefined> {
-    if (this.child === undefined) return undefined;
+    if (!this.running) return undefined;
     try {
       const response = await fetch(`http://127.0.0.1:${this.monitorPort}/jsz`, { signal: AbortSignal.timeout(2000) });
       return (await response.json()) as { meta_cluster?: { leader?: string } };
@@ -178,11 +214,22 @@ class Cluster implements NatsTestCluster {
 
   async healthy(streams: readonly string[] = []): Promise<void> {
     await until('every server up', async () => (this.servers.every((server) => server.running) ? true : undefined));
-    await until('every server agreeing on a meta leader', async () => {
-      const leaders = new Set<string | undefined>();
-      for (const server of this.servers) leaders.add((await server.jsz())?.meta_cluster?.leader);
-      return leaders.size === 1 && !leaders.has(undefined) && !leaders.has('') ? true : undefined;
-    });
+    let views: string[] = [];
+    await until(
+      'every server agreeing on a meta leader',
+      async () => {
+        const leaders = new Set<string | undefined>();
+        views = [];
+        for (const server of this.servers) {
+          const meta = (await server.jsz())?.meta_cluster;
+          leaders.add(meta?.leader);
+          views.push(server.describe(meta));
+        }
+        if (this.servers.some((server) => server.died !== undefined)) throw new Error(`A server of the test NATS cluster died:\n${views.join('\n')}`);
+        return leaders.size === 1 && !leaders.has(undefined) && !leaders.has('') ? true : undefined;
+      },
+      () => views.join('\n'),
+    );
     for (const stream of streams) await this.streamLeader(stream);
   }
 
@@ -218,33 +265,62 @@ class Cluster implements NatsTestCluster {
   }
 }
 
-/** Polls `probe` every 100 ms until it returns a value; throws naming `what` after 30 s. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+/** Polls `probe` every 100 ms until it returns a value; throws naming `what` (and `seen`) after 30 s. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>, seen?: () => string): Promise<T> {
   const deadline = performance.now() + CLUSTER_READY_MS;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`The test NATS cluster had no ${what} within ${CLUSTER_READY_MS} ms`);
+    if (performance.now() > deadline) {
+      throw new Error(`The test NATS cluster had no ${what} within ${CLUSTER_READY_MS} ms${seen === undefined ? '' : `; the servers:\n${seen()}`}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-/** `count` distinct free loopback ports (each held open until all are found, so none repeats). */
-async function freePorts(count: number): Promise<number[]> {
-  const held = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<{ port: number; close: () => void }>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            resolve({ port: typeof address === 'object' && address !== null ? address.port : 0, close: () => server.close() });
-          });
-        }),
-    ),
-  );
-  for (const { close } of held) close();
-  return held.map(({ port }) => port);
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+/**
+ * `count` distinct free loopback ports below the kernel's ephemeral range: a port from that range
+ * can be taken by any outgoing connection between the moment it is chosen and the server binding
+ * it (a restart rebinds it much later), which kills the server. Each is held open until all are
+ * found, so none repeats.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const ephemeralLow = Number(/^(\d+)/.exec(readFileSafe('/proc/sys/net/ipv4/ip_local_port_range'))?.[1] ?? 0);
+  const low = 10_000;
+  const usable = ephemeralLow > low + 1000;
+  const held: { port: number; close: () => void }[] = [];
+  try {
+    while (held.length < count) {
+      const wanted = usable ? low + Math.floor(Math.random() * (ephemeralLow - low)) : 0;
+      if (held.some(({ port }) => port === wanted)) continue;
+      const port = await listenOn(wanted);
+      if (port !== undefined) held.push(port);
+    }
+    return held.map(({ port }) => port);
+  } finally {
+    for (const { close } of held) close();
+  }
+}
+
+function listenOn(port: number): Promise<{ port: number; close: () => void } | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ port: typeof address === 'object' && address !== null ? address.port : port, close: () => server.close() });
+    });
+  });
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
