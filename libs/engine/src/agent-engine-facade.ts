@@ -53,6 +53,32 @@ export abstract class AgentEngineFacade implements AgentEngine {
   abstract subscribe(subscription: Subscription): Promise<void>;
   abstract unsubscribe(id: string): Promise<void>;
   abstract stop(options?: StopOptions): Promise<void>;
+  /**
+   * Cancels the token of every handler running in this process with `reason` (made now for one that
+   * has not read it yet); a waiting caller is answered with `CancelledError` at once, since the
+   * handler may never end. What `stop({ signal })` / `close({ signal })` do on abort.
+   */
+  protected abstract cancelRunning(reason: unknown): void;
+
+  /** The `signal` of `stop()`/`close()` options, checked. */
+  protected stopSignal(options: StopOptions, method: 'stop' | 'close'): AbortSignal | undefined {
+    if (options === null || typeof options !== 'object') throw new TypeError(`${method}() options must be an object, got ${describeValue(options)}`);
+    const signal = options.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${method}() signal must be an AbortSignal, got ${describeValue(signal)}`);
+    return signal;
+  }
+
+  /** Calls `cancelRunning` when `signal` aborts (now, if it has); returns the detach. */
+  protected cancelRunningOnAbort(signal: AbortSignal | undefined): () => void {
+    if (signal === undefined) return NOTHING;
+    const cancel = (): void => this.cancelRunning(signal.reason);
+    if (signal.aborted) {
+      cancel();
+      return NOTHING;
+    }
+    signal.addEventListener('abort', cancel, { once: true });
+    return () => signal.removeEventListener('abort', cancel);
+  }
 
   /**
    * Sends `message` to `recipient` and resolves with the handler's return value, typed as the
@@ -169,3 +195,5 @@ export abstract class AgentEngineFacade implements AgentEngine {
     return (await this.directory.activation(id)).agent;
   }
 }
+
+function NOTHING(): void {}

@@ -109,6 +109,11 @@ export class KitAgent implements Agent {
         await new Promise<void>((resolve) => ctx.cancellationToken.addCallback(() => resolve()));
         world.handlerCancelled = true;
         throw new CancelledError('the handler saw the cancellation');
+      case 'ignore-cancel':
+        // A handler that never ends, whatever its token says: what a stop's signal must bound.
+        world.started++;
+        ctx.cancellationToken.addCallback(() => (world.handlerCancelled = true));
+        return new Promise<never>(() => undefined);
       case 'reenter':
         // A → other → A while A's turn runs: the call back must run at once, not deadlock.
         return this.engine.sendMessage(new KitCommand('call-back', this.id.toString()), new AgentId(message.arg, this.id.key), { sender: this.id });

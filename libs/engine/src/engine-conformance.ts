@@ -15,9 +15,11 @@ import {
   CancelledError,
   CantHandleError,
   MessageChannel,
+  EngineStoppedError,
   MessageDroppedError,
   type AgentEngine,
   type AgentLifecycleOptions,
+  type StopOptions,
 } from '@agentopera/types';
 import type { MessageSerializer } from '@agentopera/serialization';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
@@ -34,7 +36,8 @@ export interface ConformanceEngineOptions {
 /** What the kit needs of an engine beyond `AgentEngine`: starting, closing and serializers. */
 export interface ConformanceEngine extends AgentEngine {
   start(): void | Promise<void>;
-  close(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
+  close(options?: StopOptions): Promise<void>;
   registerMsgSerializer(serializer: MessageSerializer | readonly MessageSerializer[]): void;
 }
 
@@ -133,6 +136,29 @@ export function describeAgentEngineConformance(name: string, makeEngine: MakeAge
       const aborted = AbortSignal.abort(new Error('already'));
       await expect(e.sendMessage(new KitCommand('answer'), kit(), { signal: aborted })).rejects.toBeInstanceOf(CancelledError);
     });
+
+    it.each(['stop', 'close'] as const)(
+      '%s({ signal }): on abort a running handler\'s token is cancelled, its caller answered, and nothing half-done is saved',
+      async (method) => {
+        const store = new InMemoryStateStore();
+        const e = await started({ stateStore: store }, { concurrency: 'serial', persistence: 'deactivate' });
+        expect(await e.sendMessage(new KitCommand('count'), kit())).toBe(1);
+        const stuck = e.sendMessage(new KitCommand('ignore-cancel'), kit()).catch((error: unknown) => error);
+        await expect.poll(() => world.started, POLL).toBe(1);
+        const controller = new AbortController();
+        const stopped = method === 'stop' ? e.stop({ signal: controller.signal }) : e.close({ signal: controller.signal });
+        controller.abort(new Error('shutdown deadline'));
+        await stopped;
+        // A close may end the engine's own wait for the answer first (a remote caller gets the cancellation).
+        expect(await stuck).toBeInstanceOf(method === 'stop' ? CancelledError : Error);
+        if (method === 'close') expect([CancelledError.name, EngineStoppedError.name]).toContain((await stuck as Error).name);
+        expect(world.handlerCancelled).toBe(true);
+        // Saved on deactivation only, and its handler never ended: the store holds none of its state.
+        expect(JSON.stringify((await store.get(kit()))?.state ?? null)).not.toContain('"count"');
+        // A close without a signal would wait for the handler that never ends.
+        await e.close({ signal: controller.signal });
+      },
+    );
 
     it('runs interventions: send, publish and response replaced or dropped', async () => {
       class Rewriter extends DefaultInterventionHandler {

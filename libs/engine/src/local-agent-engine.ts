@@ -5,7 +5,6 @@ import { DefaultSubscriptionManager, type SubscriptionManager } from '@agentoper
 import { MessageEngineTracingConfig, TraceHelper } from '@agentopera/telemetry';
 import {
   EngineStateError,
-  describeValue,
   type AgentEngine,
   type AgentId,
   type AgentNotFoundError,
@@ -225,7 +224,7 @@ export class LocalAgentEngine extends AgentEngineFacade implements AgentEngine {
    * running handler's token is cancelled and a busy agent keeps its last committed state.
    */
   async stop(options: StopOptions = {}): Promise<void> {
-    const signal = stopSignal(options, 'stop');
+    const signal = this.stopSignal(options, 'stop');
     const run = this.requireRun('stop');
     this.shutdownRun(run);
     await run.finished;
@@ -254,7 +253,7 @@ export class LocalAgentEngine extends AgentEngineFacade implements AgentEngine {
    * handlers as in `stop()`: on abort their tokens are cancelled and a busy agent is closed unsaved.
    */
   async close(options: StopOptions = {}): Promise<void> {
-    const signal = stopSignal(options, 'close');
+    const signal = this.stopSignal(options, 'close');
     if (this.run !== undefined) await this.stop(options);
     const detach = this.cancelRunningOnAbort(signal);
     try {
@@ -274,16 +273,8 @@ export class LocalAgentEngine extends AgentEngineFacade implements AgentEngine {
     }
   }
 
-  /** Cancels the running handlers' tokens when `signal` aborts (now, if it has); returns the detach. */
-  private cancelRunningOnAbort(signal: AbortSignal | undefined): () => void {
-    if (signal === undefined) return NOTHING;
-    const cancel = (): void => this.dispatcher.cancelRunning(signal.reason);
-    if (signal.aborted) {
-      cancel();
-      return NOTHING;
-    }
-    signal.addEventListener('abort', cancel, { once: true });
-    return () => signal.removeEventListener('abort', cancel);
+  protected cancelRunning(reason: unknown): void {
+    this.dispatcher.cancelRunning(reason);
   }
 
   private requireRun(method: string): RunContext {
@@ -329,12 +320,3 @@ export class LocalAgentEngine extends AgentEngineFacade implements AgentEngine {
   }
 }
 
-function NOTHING(): void {}
-
-/** The `signal` of `stop()`/`close()` options, checked. */
-function stopSignal(options: StopOptions, method: string): AbortSignal | undefined {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${method}() options must be an object, got ${describeValue(options)}`);
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${method}() signal must be an AbortSignal, got ${describeValue(signal)}`);
-  return signal;
-}

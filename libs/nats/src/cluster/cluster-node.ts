@@ -76,6 +76,8 @@ export class ClusterNode {
   private readonly timings: Required<ClusterTimings>;
   private membership!: Membership;
   private leases!: PartitionLeases;
+  /** The signal of `stop()`, which bounds the wait for running turns before each hand-over. */
+  private stopSignal: AbortSignal | undefined;
   private jsm!: JetStreamManager;
 
   private constructor(private readonly options: ClusterNodeOptions) {
@@ -161,8 +163,12 @@ export class ClusterNode {
     return [...this.owned.values()].map((owned) => owned.slot);
   }
 
-  /** Hands every slot over (after its running turns) and leaves the cluster. */
-  async stop(): Promise<void> {
+  /**
+   * Hands every slot over (after its running turns) and leaves the cluster. When `signal` aborts,
+   * the slots whose turns still run are dropped as lost instead: their messages go to the next owner.
+   */
+  async stop(signal?: AbortSignal): Promise<void> {
+    this.stopSignal = signal;
     await this.leases.stop();
     await this.membership.leave();
   }
@@ -276,8 +282,8 @@ export class ClusterNode {
   private async release(key: string): Promise<void> {
     const owned = this.owned.get(key);
     if (owned === undefined) return;
-    if (owned.consumer !== undefined && !(await owned.consumer.drain(this.timings.drainTimeoutMs))) {
-      // A handler is stuck: its agents are dropped unsaved, as for a lost slot, and not waited for.
+    if (owned.consumer !== undefined && !(await owned.consumer.drain(this.timings.drainTimeoutMs, this.stopSignal))) {
+      // A handler is stuck (or the stop's signal aborted): its agents are dropped unsaved, as for a lost slot, and not waited for.
       this.owned.delete(key);
       this.options.slotLost(owned.slot);
       return;

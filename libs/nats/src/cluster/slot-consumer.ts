@@ -122,23 +122,39 @@ export class SlotConsumer {
 
   /**
    * Stops pulling and resolves `true` once every handler already started has settled (and acked),
-   * or `false` after `timeoutMs` if one has not: then nothing more is acked or nak'ed here, the
-   * server redelivers those messages to the next owner, and the stuck handlers are reported.
+   * or `false` after `timeoutMs` or when `signal` aborts, if one has not: then nothing more is acked
+   * or nak'ed here, the server redelivers those messages to the next owner, and (after a timeout)
+   * the stuck handlers are reported.
    */
-  async drain(timeoutMs = Infinity): Promise<boolean> {
+  async drain(timeoutMs = Infinity, signal?: AbortSignal): Promise<boolean> {
     this.stopPulling();
     let drained = true;
+    let aborted = false;
     if (this.inFlight.size > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const settled = new Promise<boolean>((resolve) => this.idle.push(() => resolve(true)));
-      const bounded = Number.isFinite(timeoutMs) ? new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))) : settled;
-      drained = await Promise.race([settled, bounded]);
+      let onAbort: (() => void) | undefined;
+      const waits = [new Promise<boolean>((resolve) => this.idle.push(() => resolve(true)))];
+      if (Number.isFinite(timeoutMs)) waits.push(new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))));
+      if (signal !== undefined) {
+        waits.push(
+          new Promise<boolean>((resolve) => {
+            onAbort = () => {
+              aborted = true;
+              resolve(false);
+            };
+            if (signal.aborted) onAbort();
+            else signal.addEventListener('abort', onAbort, { once: true });
+          }),
+        );
+      }
+      drained = await Promise.race(waits);
       clearTimeout(timer);
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
     clearInterval(this.beat);
     if (!drained) {
       this.givenUp = true;
-      this.options.onError?.(new SlotDrainTimeoutError(this.options.consumer, this.inFlight.size, timeoutMs));
+      if (!aborted) this.options.onError?.(new SlotDrainTimeoutError(this.options.consumer, this.inFlight.size, timeoutMs));
     }
     return drained;
   }

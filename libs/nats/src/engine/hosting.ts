@@ -65,9 +65,9 @@ export class Hosting {
   }
 
   /** Hands every partition over; the node answers `owns` until each one is released. */
-  async stop(): Promise<void> {
+  async stop(signal?: AbortSignal): Promise<void> {
     const node = this.node;
-    await node?.stop();
+    await node?.stop(signal);
     if (this.node === node) this.node = undefined;
   }
 

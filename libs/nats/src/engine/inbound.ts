@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { EngineMessageContext, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
+import { EngineMessageContext, cancelledError, type Activation, type AgentDirectory, type EngineEventLog, type HandlerRunner } from '@agentopera/engine';
 import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/serialization';
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
 import { AgentId, CancellationToken, CancelledError, MessageChannel, NotHandled, describeValue, type CallChain, type MessageContext } from '@agentopera/types';
@@ -33,6 +33,12 @@ interface TokenSource {
   messageId: string;
 }
 
+/** A delivery whose handler runs in this process, and where its caller waits (RPCs). */
+interface RunningDelivery {
+  readonly source: TokenSource;
+  readonly replyTo: string | undefined;
+}
+
 /**
  * Where agent-bound messages arrive on the process that owns their partition: decode, activate the
  * agent through the engine's directory, skip a redelivered message the agent already committed,
@@ -42,7 +48,10 @@ interface TokenSource {
  * ownership lost mid-turn acks nothing.
  */
 export class Inbound {
+  /** Running RPCs, by caller and request id (what a caller's cancel names). */
   private readonly running = new Map<string, TokenSource>();
+  /** Every delivery whose handler runs here, for `cancelRunning`. */
+  private readonly active = new Set<RunningDelivery>();
   /** Deliveries running in this process, by agent and message id. */
   private readonly deliveries = new Map<string, Promise<void>>();
   /** Cancellations that came before their request was delivered (bounded, oldest dropped). */
@@ -66,6 +75,18 @@ export class Inbound {
         this.earlyCancels.delete(oldest);
         break;
       }
+    }
+  }
+
+  /**
+   * Cancels every running handler's token with `reason` (a stop's signal aborted) and answers each
+   * waiting caller with `CancelledError` at once: the handler may never end.
+   */
+  cancelRunning(reason: unknown): void {
+    for (const delivery of [...this.active]) {
+      const token = (delivery.source.cancellationToken ??= new CancellationToken());
+      token.cancel(reason);
+      if (delivery.replyTo !== undefined) this.reply(delivery.replyTo, 'error', encodeError(cancelledError(token)));
     }
   }
 
@@ -111,6 +132,8 @@ export class Inbound {
     const source: TokenSource = { cancellationToken: undefined, messageId };
     const key = rpc === undefined ? undefined : `${rpc.caller}/${rpc.requestId}`;
     if (key !== undefined) this.running.set(key, source);
+    const running: RunningDelivery = { source, replyTo };
+    this.active.add(running);
     let activation: Activation | undefined;
     let cleanup: (() => void) | undefined;
     try {
@@ -188,6 +211,7 @@ export class Inbound {
       throw error; // retried, then dead-lettered with this reason
     } finally {
       cleanup?.();
+      this.active.delete(running);
       if (key !== undefined) this.running.delete(key);
     }
   }

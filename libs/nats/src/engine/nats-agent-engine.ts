@@ -237,13 +237,24 @@ export class NatsAgentEngine extends AgentEngineFacade implements AgentEngine {
 
   /** Hands this process's partitions over (after their running turns, saving their agents) and stops. */
   async stop(options: StopOptions = {}): Promise<void> {
+    const signal = this.stopSignal(options, 'stop');
     const running = this.requireRunning('stop');
     this.running = undefined;
-    await running.catch(() => {});
-    await this.hosting.stop();
-    const errors = await this.directory.saveAll(options.signal);
+    const detach = this.cancelRunningOnAbort(signal);
+    let errors: unknown[];
+    try {
+      await running.catch(() => {});
+      await this.hosting.stop(signal);
+      errors = await this.directory.saveAll(signal);
+    } finally {
+      detach();
+    }
     this.rethrowBackgroundError();
     throwAll(errors, 'agents failed to save their state on stop');
+  }
+
+  protected cancelRunning(reason: unknown): void {
+    this.inbound.cancelRunning(reason);
   }
 
   /** Stops once nothing is waiting in or being handled from the partitions this process owns, or is about to own. */
@@ -259,11 +270,13 @@ export class NatsAgentEngine extends AgentEngineFacade implements AgentEngine {
 
   /** Stops if running, saves and closes every agent of this process, and closes a connection it opened. */
   async close(options: StopOptions = {}): Promise<void> {
+    const signal = this.stopSignal(options, 'close');
     if (this.closed) return;
     let stopError: unknown;
     if (this.running !== undefined) await this.stop(options).catch((error: unknown) => (stopError = error));
     this.closed = true;
-    const errors = await this.directory.closeAll(options.signal);
+    const detach = this.cancelRunningOnAbort(signal);
+    const errors = await this.directory.closeAll(signal).finally(detach);
     this.cancels.unsubscribe();
     this.subscriptions.close();
     this.replies.close(new EngineStoppedError('The engine closed before the answer came'));
