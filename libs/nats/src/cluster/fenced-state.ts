@@ -35,7 +35,8 @@ function messageIdOf(key: string): string {
 export class AlreadyCommittedError extends DuplicateMessageError {
   constructor(
     id: AgentId,
-    messageId: string,
+    /** The id of the message whose turn was refused. */
+    readonly messageId: string,
     /** Whether the committed turn was this very call (a redelivery), not another call reusing its id. */
     readonly sameCall: boolean,
   ) {

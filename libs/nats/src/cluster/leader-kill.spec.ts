@@ -200,11 +200,7 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine on a 3-server cluster,
     await killUnderLoad(c, victim, `${victim}, leader of the meta group and of every stream`);
   });
 
-  // Skipped: an open defect (docs/DISTRIBUTED.md, "At least once"). In about 1 run of 8 counter
-  // p3 ended at 244 of 243 attempted publishes: one published message changed a per-turn
-  // counter twice although the committed-id ring and the commit-time check should refuse it. The
-  // cause is not found yet; the case stays here, to be un-skipped with the fix.
-  it.skip('kill -9 of the server leading the inbox stream alone', async () => {
+  it('kill -9 of the server leading the inbox stream alone', async () => {
     const c = await open();
     const streams = streamsOf(c);
     const inbox = c.client.names.inboxStream;

@@ -161,17 +161,18 @@ export class Inbound {
       }
       const ctx = new EngineMessageContext(sender, channel, isRpc, source);
       const chain = this.parts.chains.decode(rpc?.chain);
-      const execute = (link: CallChain | undefined): Promise<unknown> =>
+      const execute = (link: CallChain | undefined, target: Activation): Promise<unknown> =>
         perTurn
-          ? runAsTurnOf(turnKey(messageId, key), () => this.parts.runner.run(live, recipient, message, ctx, link))
-          : this.parts.runner.run(live, recipient, message, ctx, link);
+          ? runAsTurnOf(turnKey(messageId, key), () => this.parts.runner.run(target, recipient, message, ctx, link))
+          : this.parts.runner.run(target, recipient, message, ctx, link);
       // A serial agent's turn is entered here, with this message's id in the async context, so
       // the save that ends the turn records this message (the runner's own queue would start a
       // waiting turn in the context of the turn before it). The runner then sees its call as part
       // of the running turn and runs it at once.
       const agent = live.agent as { isInterleaving?: (message: unknown, ctx: MessageContext) => boolean };
       const ownTurn = live.registration?.serial === true && agent.isInterleaving?.(message, ctx) !== true;
-      const run = (): Promise<unknown> => (ownTurn ? this.inTurn(live, chain, execute) : execute(chain));
+      const run = (): Promise<unknown> =>
+        ownTurn ? this.inTurn(live, recipient, chain, execute, (moved) => (activation = moved)) : execute(chain, live);
       const parent = { traceparent: h?.get(H.traceparent), tracestate: h?.get(H.tracestate) };
       const result = await (traceHelper.enabled ? traceHelper.traceBlock('process', recipient, parent.traceparent ? parent : undefined, run) : run());
       this.handled++;
@@ -179,7 +180,8 @@ export class Inbound {
       else if (result === NotHandled && channel !== null) events.unhandled(message, sender, channel, recipient);
       return 'ack';
     } catch (error) {
-      if (error instanceof AlreadyCommittedError) {
+      // Another message's id refused would mean the save ran outside this message's turn: retried, not acked.
+      if (error instanceof AlreadyCommittedError && error.messageId === messageId) {
         // A copy of a committed message ran again (its turn was not committed): done already.
         if (replyTo !== undefined) this.reply(replyTo, 'error', encodeError(alreadyHandled(fields.messageId, recipient, error.sameCall)));
         return 'ack';
@@ -216,14 +218,38 @@ export class Inbound {
     }
   }
 
-  /** Runs `work` as a turn of `activation`, counted as busy while it waits (no idle deactivation). */
-  private async inTurn(activation: Activation, chain: CallChain | undefined, work: (link: CallChain | undefined) => Promise<unknown>): Promise<unknown> {
+  /**
+   * Runs `work` as a turn of the agent's live instance, counted as busy while it waits (no idle
+   * deactivation). An instance dropped while the turn waited (a turn before it failed) hands the
+   * message to the next instance as a turn of its own there, entered here again: the runner's
+   * hand-over would start it from another turn's end, in that turn's context, and its save would
+   * record the other message's id or none (the message then lost, or applied twice).
+   */
+  private async inTurn(
+    first: Activation,
+    recipient: AgentId,
+    chain: CallChain | undefined,
+    work: (link: CallChain | undefined, activation: Activation) => Promise<unknown>,
+    moved: (activation: Activation) => void,
+  ): Promise<unknown> {
     const directory = this.parts.directory;
+    let activation = first;
     directory.enter(activation);
-    try {
-      return await activation.runTurn(chain, work);
-    } finally {
-      directory.leave(activation);
+    for (;;) {
+      let gone = false;
+      try {
+        const current = activation;
+        const result = await current.runTurn(chain, (link) => {
+          if (!current.retired && !current.closing) return work(link, current);
+          gone = true;
+          return Promise.resolve(undefined);
+        });
+        if (!gone) return result;
+      } finally {
+        directory.leave(activation);
+      }
+      activation = await directory.enterLive(activation, recipient);
+      moved(activation);
     }
   }
 
