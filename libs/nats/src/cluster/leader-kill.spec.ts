@@ -200,28 +200,16 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine on a 3-server cluster,
     await killUnderLoad(c, victim, `${victim}, leader of the meta group and of every stream`);
   });
 
-  it('kill -9 of the server leading the inbox stream alone', async () => {
+  // Each other leader alone: the meta group, the inbox stream, the leases bucket, the state bucket.
+  it.each(['the meta group', 'the inbox stream', 'the leases bucket', 'the state bucket'] as const)('kill -9 of the server leading %s alone', async (what) => {
     const c = await open();
     const streams = streamsOf(c);
-    const inbox = c.client.names.inboxStream;
+    const names = c.client.names;
+    const stream = { 'the meta group': undefined, 'the inbox stream': names.inboxStream, 'the leases bucket': `KV_${names.leasesBucket}`, 'the state bucket': `KV_${names.stateBucket}` }[what];
+    // The meta leader is killed when it is the target; otherwise a server that does not lead it.
     const meta = await nats.metaLeader();
-    const victim = nats.servers.map((server) => server.name).find((name) => name !== meta)!;
-    // The inbox's leader moves to the victim, every other stream's leader away from it.
-    for (let attempt = 0; (await nats.streamLeader(inbox)) !== victim; attempt++) {
-      if (attempt > 30) throw new Error(`${victim} did not become the leader of ${inbox}`);
-      await stepDown(inbox);
-    }
-    for (const stream of streams) {
-      if (stream !== inbox && (await nats.streamLeader(stream)) === victim) await stepDown(stream);
-    }
-    expect(await nats.metaLeader()).not.toBe(victim);
-    await killUnderLoad(c, victim, `${victim}, leader of the inbox stream alone`);
+    const victim = stream === undefined ? meta : nats.servers.map((server) => server.name).find((name) => name !== meta)!;
+    await nats.leadOnly(victim, { meta: stream === undefined, streams: stream === undefined ? [] : [stream] }, streams);
+    await killUnderLoad(c, victim, `${victim}, leader of ${what} alone`);
   });
-
-  /** Asks `stream`'s leader to step down and waits for the next one. */
-  async function stepDown(stream: string): Promise<void> {
-    const before = await nats.streamLeader(stream);
-    await admin.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, '', { timeout: 5000 }).catch(() => undefined);
-    await expect.poll(async () => (await nats.streamLeader(stream).catch(() => before)) !== before, { timeout: 20_000, interval: 100 }).toBe(true);
-  }
 });

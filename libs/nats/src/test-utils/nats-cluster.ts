@@ -37,6 +37,12 @@ export interface NatsTestCluster {
    * is elected at random, so it repeats until `name` wins), so one `kill` takes them all down.
    */
   lead(name: string, streams: readonly string[]): Promise<void>;
+  /**
+   * Makes `name` the leader of exactly what `leads` names (the meta group if `meta`, and each of
+   * `streams`) and of nothing else among `all` streams, by step-downs, so that one kill takes down
+   * exactly those leaders.
+   */
+  leadOnly(name: string, leads: { readonly meta: boolean; readonly streams: readonly string[] }, all: readonly string[]): Promise<void>;
   /** Waits until every server is up and a meta leader and every stream's leader are elected. */
   healthy(streams?: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -202,14 +208,31 @@ class Cluster implements NatsTestCluster {
     });
   }
 
-  async lead(name: string, streams: readonly string[]): Promise<void> {
+  lead(name: string, streams: readonly string[]): Promise<void> {
+    return this.leadOnly(name, { meta: true, streams }, streams);
+  }
+
+  async leadOnly(name: string, leads: { readonly meta: boolean; readonly streams: readonly string[] }, all: readonly string[]): Promise<void> {
     this.server(name);
-    await this.moveTo(name, 'the meta group', () => this.metaLeader(), () => this.api(this.system, '$JS.API.META.LEADER.STEPDOWN'));
-    for (const stream of streams) {
-      await this.moveTo(name, stream, () => this.streamLeader(stream), () => this.api(this.admin, `$JS.API.STREAM.LEADER.STEPDOWN.${stream}`));
+    const groups = [
+      { what: 'the meta group', lead: leads.meta, leader: () => this.metaLeader(), stepDown: () => this.api(this.system, '$JS.API.META.LEADER.STEPDOWN') },
+      ...all.map((stream) => ({
+        what: stream,
+        lead: leads.streams.includes(stream),
+        leader: () => this.streamLeader(stream),
+        stepDown: () => this.api(this.admin, `$JS.API.STREAM.LEADER.STEPDOWN.${stream}`),
+      })),
+    ];
+    // A step-down of one group may move another's leader (rarely): check them all again after.
+    for (let round = 0; round < 5; round++) {
+      for (const group of groups) {
+        if (group.lead) await this.moveTo(name, group.what, group.leader, group.stepDown);
+        else await this.moveAwayFrom(name, group.what, group.leader, group.stepDown);
+      }
+      const leaders = await Promise.all(groups.map((group) => group.leader()));
+      if (groups.every((group, i) => (leaders[i] === name) === group.lead)) return;
     }
-    // A later step-down of a stream may have moved the meta group again: check it still stands.
-    if ((await this.metaLeader()) !== name) await this.lead(name, streams);
+    throw new Error(`${name} could not be made the leader of exactly ${JSON.stringify(leads)} after 5 rounds of step-downs`);
   }
 
   async healthy(streams: readonly string[] = []): Promise<void> {
@@ -253,6 +276,16 @@ class Cluster implements NatsTestCluster {
       await until(`a new leader of ${what}`, async () => ((await leader().catch(() => current)) !== current ? true : undefined));
     }
     throw new Error(`${name} did not become the leader of ${what} after 30 step-downs`);
+  }
+
+  private async moveAwayFrom(name: string, what: string, leader: () => Promise<string>, stepDown: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const current = await leader();
+      if (current !== name) return;
+      await stepDown();
+      await until(`a new leader of ${what}`, async () => ((await leader().catch(() => current)) !== current ? true : undefined));
+    }
+    throw new Error(`${name} still led ${what} after 30 step-downs`);
   }
 
   /** A JetStream API request; `undefined` when it timed out or found no responder (during an election). */
