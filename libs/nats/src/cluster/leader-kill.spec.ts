@@ -17,6 +17,7 @@ const RPC_TIMEOUT_MS = 20_000;
  * stalled for 13–25 s, and one deleted by an interrupted takeover for good.
  */
 const MAX_STALL_AFTER_ELECTIONS_MS = 8000;
+const PARTITIONS = 4;
 
 interface Traffic {
   readonly acknowledged: Map<string, number>;
@@ -141,9 +142,12 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine on a 3-server cluster,
     const killedAt = performance.now();
     await nats.server(victim).kill();
     const atKill = traffic.total();
+    // Over once the meta group, every stream and the counters' inbox consumers have leaders again.
+    const names = c.client.names;
     const elected = (async () => {
       await nats.metaLeader();
       for (const stream of streams) await nats.streamLeader(stream);
+      for (let partition = 0; partition < PARTITIONS; partition++) await nats.consumerLeader(names.inboxStream, names.inboxConsumer('counter', partition));
       return performance.now();
     })();
     await expect.poll(() => traffic.total(), { timeout: 40_000, interval: 50 }).toBeGreaterThanOrEqual(atKill + 150);
@@ -186,7 +190,7 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine on a 3-server cluster,
   }
 
   async function open(): Promise<TestCluster> {
-    const c = (cluster = await new TestCluster({ url: nats.url }, bundle.path, 4, 3).open(RPC_TIMEOUT_MS));
+    const c = (cluster = await new TestCluster({ url: nats.url }, bundle.path, PARTITIONS, 3).open(RPC_TIMEOUT_MS));
     const a = await c.worker('a');
     const b = await c.worker('b');
     await c.settled([a, b]);

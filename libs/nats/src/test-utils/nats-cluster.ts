@@ -32,6 +32,8 @@ export interface NatsTestCluster {
   metaLeader(): Promise<string>;
   /** The server leading `stream` (a KV bucket's stream is `KV_<bucket>`), once one is elected. */
   streamLeader(stream: string): Promise<string>;
+  /** The server leading a consumer of `stream` (a stream's consumers elect leaders of their own), once one is elected. */
+  consumerLeader(stream: string, consumer: string): Promise<string>;
   /**
    * Moves leadership of the meta group and of each stream to `name` by step-downs (a new leader
    * is elected at random, so it repeats until `name` wins), so one `kill` takes them all down.
@@ -201,8 +203,16 @@ class Cluster implements NatsTestCluster {
   }
 
   streamLeader(stream: string): Promise<string> {
-    return until(`a leader of ${stream}`, async () => {
-      const info = await this.api<{ cluster?: { leader?: string } }>(this.admin, `$JS.API.STREAM.INFO.${stream}`);
+    return this.leaderFrom(`a leader of ${stream}`, `$JS.API.STREAM.INFO.${stream}`);
+  }
+
+  consumerLeader(stream: string, consumer: string): Promise<string> {
+    return this.leaderFrom(`a leader of consumer ${consumer} of ${stream}`, `$JS.API.CONSUMER.INFO.${stream}.${consumer}`);
+  }
+
+  private leaderFrom(what: string, infoSubject: string): Promise<string> {
+    return until(what, async () => {
+      const info = await this.api<{ cluster?: { leader?: string } }>(this.admin, infoSubject);
       const leader = info?.cluster?.leader;
       return leader !== undefined && leader !== '' && this.isUp(leader) ? leader : undefined;
     });
