@@ -1,5 +1,4 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { isInfrastructureError } from '../jetstream-errors.js';
 import { SlotDrainTimeoutError } from './cluster-errors.js';
 
 /** What became of one delivery, as its handler decides. */
@@ -20,8 +19,7 @@ export interface SlotConsumerOptions {
   readonly consumer: string;
   /**
    * Handles one delivery. Deliveries arrive in stream order; the handler decides about concurrency.
-   * A thrown infrastructure error (`isInfrastructureError`) is retried uncounted; any other thrown
-   * error is a failed run.
+   * A thrown error is a failed run; a fault of the broker met on the way answers `'retry'` instead.
    */
   readonly handle: (msg: JsMsg) => Promise<DeliveryOutcome>;
   /** Copies a message that failed `maxDeliveries` times (`failures` runs) to the dead-letter subject (stored). */
@@ -208,7 +206,7 @@ export class SlotConsumer {
       msg,
       outcome.then(
         (result) => this.settle(msg, result),
-        (error: unknown) => (isInfrastructureError(error) ? this.settle(msg, 'retry') : this.failed(msg, error)),
+        (error: unknown) => this.failed(msg, error),
       ),
     );
   }

@@ -1,7 +1,26 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { StateStoreTimeoutError } from '@agentopera/engine';
 import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from '@agentopera/state';
 import type { AgentId, AgentState } from '@agentopera/types';
 import { FencedOutError, FencedState, type Activation } from '../cluster/fenced-state.js';
+import { isInfrastructureError } from '../jetstream-errors.js';
+
+/** Errors of the broker or the store met by the engine's own reads and writes of agent state. */
+const storeFaults = new WeakSet<object>();
+
+/**
+ * Whether `error` is a fault of the broker or the store that the engine met loading or saving an
+ * agent's state (not one a handler threw, whatever its class): the turn committed nothing and is
+ * run again once the broker is back, uncounted.
+ */
+export function isStoreFault(error: unknown): boolean {
+  return error instanceof StateStoreTimeoutError || (typeof error === 'object' && error !== null && storeFaults.has(error));
+}
+
+function marked(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null && isInfrastructureError(error)) storeFaults.add(error);
+  return error;
+}
 
 const turns = new AsyncLocalStorage<{ readonly key: string }>();
 
@@ -35,7 +54,7 @@ export class FencedStateStore implements StateStore {
   }
 
   async get(id: AgentId): Promise<StoredState | undefined> {
-    const activation = await this.fenced.activate(id, () => this.owns(id));
+    const activation = await this.fenced.activate(id, () => this.owns(id)).catch((error: unknown) => Promise.reject(marked(error)));
     this.activations.set(id, activation);
     return activation.state === undefined ? undefined : { state: activation.state, version: activation.version };
   }
@@ -50,7 +69,7 @@ export class FencedStateStore implements StateStore {
     } catch (error) {
       // A failure that is no conflict (a timeout, the broker down) leaves the activation: the next
       // save reads back which write landed. The engine drops an instance whose turn failed.
-      if (!(error instanceof FencedOutError)) throw error;
+      if (!(error instanceof FencedOutError)) throw marked(error);
       this.activations.delete(id);
       if (turn !== undefined) throw error;
       // Deactivating an agent this process lost: its next owner has the state that counts.

@@ -5,11 +5,10 @@ import { JSON_DATA_CONTENT_TYPE, type SerializationRegistry } from '@agentopera/
 import { DeliveryStage, MessageKind, type TraceHelper } from '@agentopera/telemetry';
 import { AgentId, CancellationToken, CancelledError, MessageChannel, NotHandled, describeValue, type CallChain, type MessageContext } from '@agentopera/types';
 import { AlreadyCommittedError, FencedOutError, turnKey } from '../cluster/fenced-state.js';
-import { isInfrastructureError } from '../jetstream-errors.js';
 import type { DeliveryOutcome } from '../cluster/slot-consumer.js';
 import { DeliveryTimeoutError, DuplicateMessageError } from '../errors.js';
 import type { CallChains } from './call-chains.js';
-import { runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
+import { isStoreFault, runAsTurnOf, type FencedStateStore } from './fenced-state-store.js';
 import { H, decodeValue, encodeError, encodeResult, headerValue, parseMessageHeader, parseRpcHeader, type MessageFields } from './wire.js';
 
 export interface InboundParts {
@@ -196,12 +195,14 @@ export class Inbound {
           void directory.deactivate(activation.id).catch(() => {});
         }
         if (error instanceof FencedOutError) return 'abandon';
+        if (isStoreFault(error)) return 'retry';
         throw error; // retried
       }
-      // A fault of the broker or the store (state not read, or the turn's save refused while a
-      // bucket elects a leader): the turn committed nothing, so it is tried again once the broker
-      // is back, uncounted, rather than answering the caller with a failure of the plumbing.
-      if (isInfrastructureError(error)) throw error;
+      // A fault of the broker or the store met loading or saving the agent's state (a bucket
+      // electing a leader): the turn committed nothing, so it is tried again once the broker is
+      // back, uncounted, rather than answering the caller with a failure of the plumbing. The same
+      // error thrown by the handler itself is the handler's failure, as on the local engine.
+      if (isStoreFault(error)) return 'retry';
       this.handled++;
       if (replyTo !== undefined) {
         events.handlerException(message, recipient, error);

@@ -1,8 +1,11 @@
 import { jserrors } from '@nats-io/jetstream/internal';
+import { RoutedAgent, event, rpc } from '@agentopera/agents';
+import { TypeSubscription } from '@agentopera/subscriptions';
 import { InMemoryStateStore, type StoredState } from '@agentopera/state';
 import { NoopEventLogger } from '@agentopera/telemetry';
 import { AgentId, MessageChannel, type AgentState } from '@agentopera/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RemoteHandlerError } from '../errors.js';
 import { isInfrastructureError } from '../jetstream-errors.js';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
@@ -29,6 +32,24 @@ class LeaderlessStore extends InMemoryStateStore {
       throw new jserrors.JetStreamNotEnabled('jetstream is not enabled');
     }
     return super.get(id);
+  }
+}
+
+class Lookup {}
+class LookupLater {}
+
+/** A handler calling a NATS service of its own, whose bucket has no leader: the error is the handler's. */
+class OwnBucketUser extends RoutedAgent {
+  constructor() {
+    super('fails with a broker error of its own');
+  }
+  @rpc(Lookup)
+  async lookup(): Promise<string> {
+    throw new jserrors.JetStreamNotEnabled('its own bucket has no leader');
+  }
+  @event(LookupLater)
+  async lookupLater(): Promise<void> {
+    throw new jserrors.JetStreamNotEnabled('its own bucket has no leader');
   }
 }
 
@@ -77,6 +98,21 @@ describe('NatsAgentEngine while the state bucket has no leader', { timeout: 30_0
     expect(await call).toBeGreaterThanOrEqual(10);
     await vi.waitFor(async () => expect(await engine.sendMessage(new Get(), counter)).toBe(11), { timeout: 15_000 });
     expect((await nats.jsm.streams.info(engine.names.deadLetterStream)).state.messages).toBe(0);
+  });
+
+  it('the same error thrown by a handler is its failure, as on the local engine: the caller gets it at once, a publish is dead-lettered', async () => {
+    const store = new LeaderlessStore();
+    store.down = false;
+    const engine = await host(store);
+    await OwnBucketUser.register(engine, 'own_bucket', () => new OwnBucketUser());
+    await engine.subscribe(new TypeSubscription('lookups', 'own_bucket'));
+    const id = new AgentId('own_bucket', 'k');
+    // Before: retried uncounted as if the engine's own store had failed, the caller waited for its deadline.
+    const error = await engine.sendMessage(new Lookup(), id, { signal: AbortSignal.timeout(10_000) }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RemoteHandlerError);
+    expect(error).toMatchObject({ remoteName: 'JetStreamNotEnabled', remoteMessage: 'its own bucket has no leader' });
+    await engine.publishMessage(new LookupLater(), new MessageChannel('lookups', 'k'));
+    await vi.waitFor(async () => expect((await nats.jsm.streams.info(engine.names.deadLetterStream)).state.messages).toBe(1), { timeout: 15_000 });
   });
 
   it('a turn whose save the store refuses for a while is run again from the committed state: the caller gets its answer', async () => {

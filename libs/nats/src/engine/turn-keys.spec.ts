@@ -3,6 +3,7 @@ import { connect, headers, type Msg } from '@nats-io/transport-node';
 import { StateStoreTimeoutError } from '@agentopera/engine';
 import { InMemoryStateStore, type SetStateOptions } from '@agentopera/state';
 import { TypeSubscription } from '@agentopera/subscriptions';
+import { NoopEventLogger } from '@agentopera/telemetry';
 import { AgentId, MessageChannel, type AgentState } from '@agentopera/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
@@ -40,6 +41,7 @@ describe('NatsAgentEngine, persistence "turn", while saves fail and turns are re
       partitions: 1,
       stateStore: new FlakyStore(),
       timings: { redeliveryDelayMs: 10 },
+      eventLogger: new NoopEventLogger(), // one warning line per refused save otherwise
     }));
     await registerTestAgents(e, { processId: 'p', turnMs: 1 }); // `counter`: serial, saved every turn
     await e.subscribe(new TypeSubscription('bumps', 'counter'));
