@@ -33,6 +33,10 @@ describe('nx show projects --affected', () => {
     }
   });
 
+  it('a change to a page of the guide affects the projects that run or type-check its examples', () => {
+    expect(affectedBy('docs/agents.md')).toEqual(expect.arrayContaining(['core', 'nats', 'workflow-tests']));
+  });
+
   it('a serialization change affects serialization, the engine, core and the apps, not the queue', () => {
     const affected = affectedBy('libs/serialization/src/json-message-serializer.ts');
     expect(affected).toEqual(expect.arrayContaining(['serialization', 'engine', 'core', ...apps]));

@@ -1,37 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { docExamples } from '../../../tools/vitest/doc-examples.js';
 import { runNode } from './run.js';
 import { WORKSPACE_ROOT } from './workspace-root.js';
 
-// Every ```ts block of the guide (docs/*.md) and of the repository's README is a complete module
-// that must type-check against the libraries' real API, strictly. A block whose info string says `fragment`
-// (```ts fragment) is a shape or an excerpt and is left out.
-const pages = execFileSync('git', ['ls-files', '-co', '--exclude-standard', 'README.md', 'docs/*.md'], {
-  cwd: WORKSPACE_ROOT,
-  encoding: 'utf8',
-})
-  .split('\n')
-  .filter((page) => page !== '');
-
-interface Example {
-  readonly page: string;
-  readonly line: number;
-  readonly code: string;
-}
-
-function examplesOf(page: string): Example[] {
-  const text = readFileSync(join(WORKSPACE_ROOT, page), 'utf8');
-  const examples: Example[] = [];
-  for (const match of text.matchAll(/^```(ts|typescript)([^\n]*)\n([\s\S]*?)^```/gm)) {
-    if (match[2]!.includes('fragment')) continue;
-    examples.push({ page, line: text.slice(0, match.index).split('\n').length + 1, code: match[3]! });
-  }
-  return examples;
-}
-
-const examples = pages.flatMap(examplesOf);
+// Every complete ```ts block of the guide (docs/*.md) and of the repository's README must
+// type-check against the libraries' real API, strictly, whether it runs on both engines, on one, or
+// not at all (```ts no-run); a ```ts fragment block is an excerpt and is left out. The blocks and
+// their markers: tools/vitest/doc-examples.ts.
+const examples = docExamples(WORKSPACE_ROOT);
 const scratchParent = join(WORKSPACE_ROOT, 'tmp');
 mkdirSync(scratchParent, { recursive: true });
 const scratch = mkdtempSync(join(scratchParent, 'docs-examples-'));

@@ -181,7 +181,7 @@ console.log(reply);
   });
 
   describe("the README's examples under each toolchain", () => {
-    const examples = readmeExamples(readme);
+    const examples = readmeExamples();
     const cases = (['legacy', 'standard'] as const).flatMap((decorators: DecoratorFlavour) =>
       TOOLCHAINS.map((toolchain) => ({ decorators, toolchain })),
     );

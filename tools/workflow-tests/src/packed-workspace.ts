@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { quickStartExamples } from '../../../tools/vitest/doc-examples.js';
 import { run } from './run.js';
 import { copyWorkspace, type TempWorkspace } from './temp-workspace.js';
 
@@ -83,9 +84,7 @@ export function readmeInstallCommand(readme: string, checkout: string): string {
   return line.replace(placeholder, checkout);
 }
 
-/** The README's main examples: the ```ts blocks that import '@agentopera/core' and print a message. */
-export function readmeExamples(readme: string): string[] {
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
-    .map((match) => match[1] ?? '')
-    .filter((code) => code.includes("from '@agentopera/core'") && code.includes('Received message'));
+/** The README's quick-start examples (the RPC and the publish example), as written. */
+export function readmeExamples(): string[] {
+  return quickStartExamples().map((example) => example.code);
 }
