@@ -31,12 +31,6 @@ export type DocExampleEngine =
  * engine is fixed: then delete the entry.
  */
 const KNOWN_DEFECTS: readonly { engine: DocExampleEngine['engine']; page: string; codeIncludes: string; defect: string }[] = [
-  {
-    engine: 'NatsAgentEngine',
-    page: 'docs/tracing-and-events.md',
-    codeIncludes: 'InMemorySpanExporter',
-    defect: 'NatsAgentEngine opens create and process spans only, no send, publish or ack span',
-  },
 ];
 
 /**

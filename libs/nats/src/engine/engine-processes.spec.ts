@@ -77,13 +77,17 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
     const local = exporter.getFinishedSpans().filter((span) => span.name.includes('pingpong'));
     const traceId = local[0]!.spanContext().traceId;
     await expect.poll(() => [a, b].map((w) => w.all('span').filter((span) => span['traceId'] === traceId).length > 0)).toEqual([true, true]);
-    const spans = [
-      ...exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId).map((span) => ({ id: span.spanContext().spanId, parent: span.parentSpanContext?.spanId })),
-      ...[a, b].flatMap((w) => w.all('span').filter((span) => span['traceId'] === traceId).map((span) => ({ id: span['spanId'] as string, parent: span['parentSpanId'] as string | undefined }))),
-    ];
-    const ids = new Set(spans.map((span) => span.id));
-    const roots = spans.filter((span) => span.parent === undefined || !ids.has(span.parent));
-    expect(roots).toHaveLength(1); // every span hangs from the client's first one
+    // The workers report their spans over IPC as each ends: wait until every one has come, that is
+    // until every span hangs from the client's first one (a missing parent would make another root).
+    const roots = (): unknown[] => {
+      const spans = [
+        ...exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId).map((span) => ({ id: span.spanContext().spanId, parent: span.parentSpanContext?.spanId })),
+        ...[a, b].flatMap((w) => w.all('span').filter((span) => span['traceId'] === traceId).map((span) => ({ id: span['spanId'] as string, parent: span['parentSpanId'] as string | undefined }))),
+      ];
+      const ids = new Set(spans.map((span) => span.id));
+      return spans.filter((span) => span.parent === undefined || !ids.has(span.parent));
+    };
+    await expect.poll(() => roots().length, { timeout: 10_000, interval: 50 }).toBe(1);
   });
 
   it('kill -9 of a worker under RPC and publish traffic: every call settles, nothing acknowledged is lost', async () => {

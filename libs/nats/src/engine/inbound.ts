@@ -172,11 +172,24 @@ export class Inbound {
       const ownTurn = live.registration?.serial === true && agent.isInterleaving?.(message, ctx) !== true;
       const run = (): Promise<unknown> =>
         ownTurn ? this.inTurn(live, recipient, chain, execute, (moved) => (activation = moved)) : execute(chain, live);
-      const parent = { traceparent: h?.get(H.traceparent), tracestate: h?.get(H.tracestate) };
-      const result = await (traceHelper.enabled ? traceHelper.traceBlock('process', recipient, parent.traceparent ? parent : undefined, run) : run());
+      let result: unknown;
+      if (traceHelper.enabled) {
+        // The local engine's spans, with the sender's as parent: send → process → ack for a call,
+        // process for a published message (its publish span is the publisher's).
+        const parent = h?.get(H.traceparent) ? { traceparent: h.get(H.traceparent), tracestate: h.get(H.tracestate) } : undefined;
+        const processAndAnswer = async (): Promise<unknown> => {
+          const value = await run();
+          if (replyTo !== undefined) await traceHelper.traceBlock('ack', sender ?? `caller of ${recipient}`, undefined, async () => this.replyResult(replyTo, value));
+          return value;
+        };
+        const processing = (metadata: typeof parent): Promise<unknown> => traceHelper.traceBlock('process', recipient, metadata, processAndAnswer);
+        result = await (isRpc ? traceHelper.traceBlock('send', recipient, parent, () => processing(undefined)) : processing(parent));
+      } else {
+        result = await run();
+        if (replyTo !== undefined) this.replyResult(replyTo, result);
+      }
       this.handled++;
-      if (replyTo !== undefined) this.replyResult(replyTo, result);
-      else if (result === NotHandled && channel !== null) events.unhandled(message, sender, channel, recipient);
+      if (replyTo === undefined && result === NotHandled && channel !== null) events.unhandled(message, sender, channel, recipient);
       return 'ack';
     } catch (error) {
       // Another message's id refused would mean the save ran outside this message's turn: retried, not acked.

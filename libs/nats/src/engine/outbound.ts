@@ -197,7 +197,7 @@ export class Outbound {
         await Promise.all(stored);
       };
       await (parts.traceHelper.enabled
-        ? parts.traceHelper.traceBlock('create', channel, undefined, () => store(parts.traceHelper.captureMetadata()), {
+        ? parts.traceHelper.traceBlock('create', channel, undefined, () => parts.traceHelper.traceBlock('publish', channel, parts.traceHelper.captureMetadata(), () => store(parts.traceHelper.captureMetadata())), {
             extraAttributes: { message_type: encoded.typeName },
           })
         : store(undefined));
