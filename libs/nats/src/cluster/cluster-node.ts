@@ -46,7 +46,7 @@ export interface ClusterNodeOptions extends TopologyOptions {
   readonly timings?: ClusterTimings;
   readonly publisher: JetStreamPublisher;
   /** Handles one agent-bound message of a slot this process owns. */
-  readonly handle: (slot: Slot, msg: JsMsg) => Promise<DeliveryOutcome>;
+  readonly handle: (slot: Slot, msg: JsMsg, ackFloor: number) => Promise<DeliveryOutcome>;
   /** Ownership of the slot is gone: forget its agents at once (no saves, no acks). */
   readonly slotLost: (slot: Slot) => void;
   /** Giving the slot up: its running turns have finished; deactivate its agents (saving state). */
@@ -236,7 +236,7 @@ export class ClusterNode {
       js: jetstream(this.options.nc),
       stream: names.inboxStream,
       consumer: names.inboxConsumer(slot.type, slot.partition),
-      handle: (msg) => this.options.handle(slot, msg),
+      handle: (msg, ackFloor) => this.options.handle(slot, msg, ackFloor),
       mayAct: () => this.leases.isValid(key),
       recreate: () => ensureInboxConsumer(this.jsm, names, slot.type, slot.partition, this.topology()).then(() => {}),
       deadLetter: (msg, reason, failures) => this.deadLetter(slot.type, msg, reason, failures),

@@ -23,7 +23,7 @@ describe('FencedState', () => {
     await expect(stale).rejects.toBeInstanceOf(FencedOutError);
     await expect(stale).rejects.toMatchObject({ name: 'FencedOutError', code: 'FENCED_OUT', epoch: 1 });
     await p2.commit(second, { n: 2 }, 'm2');
-    expect(await p2.read(id)).toEqual({ fence: { epoch: 2, owner: 'p2', processed: ['m1', 'm2'] }, state: { n: 2 } });
+    expect(await p2.read(id)).toEqual({ fence: { epoch: 2, owner: 'p2', processed: ['m1', 'm2'], sequences: [0, 0] }, state: { n: 2 } });
   });
 
   it('after a commit that failed without a conflict, the next one reads back which write landed: ours goes on, a takeover fences', async () => {
@@ -49,7 +49,7 @@ describe('FencedState', () => {
     failNext = 'before';
     await expect(p1.commit(a, { n: 2 }, 'm2')).rejects.toThrow('the broker is down');
     await p1.commit(a, { n: 3 }, 'm3');
-    expect(await p1.read(id)).toEqual({ fence: { epoch: 1, owner: 'p1', processed: ['m1', 'm3'] }, state: { n: 3 } });
+    expect(await p1.read(id)).toEqual({ fence: { epoch: 1, owner: 'p1', processed: ['m1', 'm3'], sequences: [0, 0] }, state: { n: 3 } });
 
     failNext = 'before';
     await expect(p1.commit(a, { n: 4 }, 'm4')).rejects.toThrow('the broker is down');
@@ -66,6 +66,26 @@ describe('FencedState', () => {
     expect((await p1.read(id))?.state).toEqual({ n: 1 });
     await p1.commit(a, { n: 2 }, 'm2');
     expect((await p1.read(id))?.state).toEqual({ n: 2 });
+  });
+
+  it('keeps a committed id past the ring\'s size while its message may come again (above the ack floor), within a hard cap', async () => {
+    const store = new InMemoryStateStore();
+    const p1 = new FencedState(store, 'p1', 3);
+    const a = await p1.activate(id);
+    // m1's ack was lost: the ack floor stays below it while m2…m6 commit (a backlog behind it).
+    for (let seq = 1; seq <= 6; seq++) await p1.commit(a, { n: seq }, `m${seq}`, { seq, ackFloor: 0 });
+    // Before: a ring of the last 3 ids had forgotten m1, and its redelivery was applied again.
+    expect(a.hasProcessed('m1')).toBe(true);
+    const p2 = new FencedState(store, 'p2', 3);
+    const moved = await p2.activate(id);
+    expect(moved.hasProcessed('m1')).toBe(true);
+    // Once the floor passes m1…m3, only the ring's size is kept.
+    await p2.commit(moved, { n: 7 }, 'm7', { seq: 7, ackFloor: 3 });
+    expect(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'].map((m) => moved.hasProcessed(m))).toEqual([false, false, false, true, true, true, true]);
+    // A floor that never moves: the hard cap (8 × the ring) bounds what is kept.
+    for (let seq = 8; seq <= 40; seq++) await p2.commit(moved, { n: seq }, `m${seq}`, { seq, ackFloor: 3 });
+    expect(moved.hasProcessed('m16')).toBe(false);
+    expect(moved.hasProcessed('m17')).toBe(true);
   });
 
   it('remembers committed message ids with the state, so a redelivery is recognised after a move', async () => {

@@ -44,6 +44,14 @@ export class AlreadyCommittedError extends DuplicateMessageError {
   }
 }
 
+/** Where a message stands in its stream, for how long its id must be kept once its turn committed. */
+export interface StreamPosition {
+  /** The message's sequence in its stream. */
+  readonly seq: number;
+  /** Its consumer's ack floor as last seen: every message up to it is acknowledged, never delivered again. */
+  readonly ackFloor: number;
+}
+
 /** The fencing record kept beside an agent's state in its store entry. */
 export interface FenceRecord {
   /** Incremented by every activation, on any process. */
@@ -52,7 +60,12 @@ export interface FenceRecord {
   readonly owner: string;
   /** Turn keys (`turnKey`) of the latest messages whose turn committed (persistence 'turn'), newest last. */
   readonly processed: readonly string[];
+  /** The stream sequence of each of `processed` (0: not known). */
+  readonly sequences: readonly number[];
 }
+
+/** The committed-id ring may outgrow its size this many times over while its oldest messages may still come again. */
+const RING_HARD_CAP_FACTOR = 8;
 
 /** How an agent's entry looks in the store: its own state plus the fence. */
 export interface FencedEntry {
@@ -79,6 +92,7 @@ export class Activation {
     /** The state last committed (at activation: to load into the new instance), if any. */
     public state: AgentState | undefined,
     private processed: readonly string[],
+    private sequences: readonly number[],
   ) {}
 
   /** Whether a message with this id already changed this agent's state (a redelivered duplicate). */
@@ -92,17 +106,44 @@ export class Activation {
     return this.processed.find((key) => key === messageId || key.startsWith(prefix));
   }
 
-  /** @internal */
-  recordProcessed(key: string | undefined, ringSize: number): readonly string[] {
-    if (key === undefined) return this.processed;
-    const next = [...this.processed.filter((id) => id !== key), key];
-    return next.length > ringSize ? next.slice(next.length - ringSize) : next;
+  /**
+   * The ring with `key` added: beyond the newest `ringSize`, an id is dropped only once its message
+   * can no longer come again (at or below the ack floor, or of unknown position): a message whose
+   * ack was lost comes back after however many later ones a backlog held. `ringSize` times
+   * `RING_HARD_CAP_FACTOR` bounds it still. @internal
+   */
+  recordProcessed(key: string | undefined, ringSize: number, position?: StreamPosition): { processed: string[]; sequences: number[] } {
+    const processed = [...this.processed];
+    const sequences = [...this.sequences];
+    if (key === undefined) return { processed, sequences };
+    const at = processed.indexOf(key);
+    if (at >= 0) {
+      processed.splice(at, 1);
+      sequences.splice(at, 1);
+    }
+    processed.push(key);
+    sequences.push(position?.seq ?? 0);
+    const floor = position?.ackFloor ?? 0;
+    for (let i = 0; i < processed.length - ringSize; ) {
+      const seq = sequences[i] ?? 0;
+      if (seq === 0 || seq <= floor) {
+        processed.splice(i, 1);
+        sequences.splice(i, 1);
+      } else i++;
+    }
+    const excess = processed.length - ringSize * RING_HARD_CAP_FACTOR;
+    if (excess > 0) {
+      processed.splice(0, excess);
+      sequences.splice(0, excess);
+    }
+    return { processed, sequences };
   }
 
   /** @internal */
-  committed(version: string, processed: readonly string[], state: AgentState): void {
+  committed(version: string, ring: { readonly processed: readonly string[]; readonly sequences: readonly number[] }, state: AgentState): void {
     this.version = version;
-    this.processed = processed;
+    this.processed = ring.processed;
+    this.sequences = ring.sequences;
     this.state = state;
   }
 }
@@ -137,11 +178,12 @@ export class FencedState {
         epoch: (entry?.fence.epoch ?? 0) + 1,
         owner: this.processId,
         processed: entry?.fence.processed ?? [],
+        sequences: entry?.fence.sequences ?? [],
       };
       const next: FencedEntry = { fence, state: entry?.state ?? null };
       try {
         const version = await this.store.set(id, next as unknown as AgentState, { expectedVersion: stored?.version ?? null });
-        return new Activation(id, fence.epoch, version, next.state ?? undefined, fence.processed);
+        return new Activation(id, fence.epoch, version, next.state ?? undefined, fence.processed, fence.sequences);
       } catch (error) {
         if (!(error instanceof StateConflictError)) throw error;
         lastConflict = error; // another activation raced ours (a lease changing hands): read again
@@ -156,18 +198,18 @@ export class FencedState {
    * conflict, the next one first reads the entry back: if it still carries this activation's epoch
    * the agent is still ours (whichever of our writes landed), and the commit goes on from there.
    */
-  commit(activation: Activation, state: AgentState, key?: string): Promise<void> {
+  commit(activation: Activation, state: AgentState, key?: string, position?: StreamPosition): Promise<void> {
     const previous = activation.pending;
     const attempt = (async () => {
       if (previous !== undefined) await previous.catch(() => {});
       if (activation.uncertain) await this.resync(activation);
-      await this.write(activation, state, key);
+      await this.write(activation, state, key, position);
     })();
     activation.pending = attempt;
     return attempt;
   }
 
-  private async write(activation: Activation, state: AgentState, key: string | undefined): Promise<void> {
+  private async write(activation: Activation, state: AgentState, key: string | undefined, position: StreamPosition | undefined): Promise<void> {
     // The last check of "a redelivered message changes the state once": whatever let a copy of a
     // committed message run again, its turn does not land.
     if (key !== undefined) {
@@ -175,14 +217,14 @@ export class FencedState {
       const first = activation.processedAs(messageId);
       if (first !== undefined) throw new AlreadyCommittedError(activation.id, messageId, first === key);
     }
-    const processed = activation.recordProcessed(key, this.ringSize);
+    const ring = activation.recordProcessed(key, this.ringSize, position);
     const entry: FencedEntry = {
-      fence: { epoch: activation.epoch, owner: this.processId, processed },
+      fence: { epoch: activation.epoch, owner: this.processId, ...ring },
       state,
     };
     try {
       const version = await this.store.set(activation.id, entry as unknown as AgentState, { expectedVersion: activation.version });
-      activation.committed(version, processed, state);
+      activation.committed(version, ring, state);
     } catch (error) {
       if (error instanceof StateConflictError) throw new FencedOutError(activation.id, activation.epoch, { cause: error });
       activation.uncertain = true;
@@ -197,7 +239,7 @@ export class FencedState {
     if (stored === undefined || entry === undefined || entry.fence.epoch !== activation.epoch || entry.fence.owner !== this.processId) {
       throw new FencedOutError(activation.id, activation.epoch);
     }
-    activation.committed(stored.version, entry.fence.processed, entry.state ?? {});
+    activation.committed(stored.version, entry.fence, entry.state ?? {});
     activation.uncertain = false;
   }
 
@@ -212,10 +254,13 @@ export class FencedState {
 function asEntry(value: AgentState): FencedEntry {
   const fence = value['fence'] as Partial<FenceRecord> | undefined;
   if (fence !== undefined && typeof fence === 'object' && typeof fence.epoch === 'number' && 'state' in value) {
+    const processed = Array.isArray(fence.processed) ? fence.processed.map(String) : [];
+    // Written without positions (an earlier version): each is of unknown position.
+    const sequences = Array.isArray(fence.sequences) && fence.sequences.length === processed.length ? fence.sequences.map((seq) => Number(seq) || 0) : processed.map(() => 0);
     return {
-      fence: { epoch: fence.epoch, owner: String(fence.owner), processed: Array.isArray(fence.processed) ? fence.processed.map(String) : [] },
+      fence: { epoch: fence.epoch, owner: String(fence.owner), processed, sequences },
       state: (value['state'] as AgentState | null) ?? null,
     };
   }
-  return { fence: { epoch: 0, owner: '', processed: [] }, state: value };
+  return { fence: { epoch: 0, owner: '', processed: [], sequences: [] }, state: value };
 }

@@ -18,6 +18,8 @@ const RPC_TIMEOUT_MS = 20_000;
  */
 const MAX_STALL_AFTER_ELECTIONS_MS = 8000;
 const PARTITIONS = 4;
+/** Each of the three publishing lanes publishes at most this often. */
+const PUBLISH_EVERY_MS = 10;
 
 interface Traffic {
   readonly acknowledged: Map<string, number>;
@@ -31,7 +33,7 @@ interface Traffic {
   stop(): Promise<void>;
 }
 
-/** Publishes of `Bump` to `pubKeys` (three at a time) and calls of `Increment(1)` to `rpcKeys`. */
+/** Publishes of `Bump` to `pubKeys` (three lanes, paced) and calls of `Increment(1)` to `rpcKeys`. */
 function startTraffic(c: TestCluster, pubKeys: readonly string[], rpcKeys: readonly string[]): Traffic {
   const keys = [...pubKeys, ...rpcKeys];
   const acknowledged = new Map(keys.map((key) => [key, 0]));
@@ -48,6 +50,9 @@ function startTraffic(c: TestCluster, pubKeys: readonly string[], rpcKeys: reado
         await send(key);
         acknowledged.set(key, acknowledged.get(key)! + 1);
         progress.push(performance.now());
+        // A steady load, not a flood: while the state bucket elects a leader the inbox still
+        // acknowledges, and an unpaced flood queued ten thousand messages ahead of the calls.
+        await new Promise((resolve) => setTimeout(resolve, PUBLISH_EVERY_MS));
       } catch (error) {
         failures.push((error as Error).name);
         await new Promise((resolve) => setTimeout(resolve, 25)); // a store without a leader refuses at once

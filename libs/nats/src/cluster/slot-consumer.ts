@@ -1,4 +1,4 @@
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { SlotDrainTimeoutError } from './cluster-errors.js';
 
 /** What became of one delivery, as its handler decides. */
@@ -20,8 +20,9 @@ export interface SlotConsumerOptions {
   /**
    * Handles one delivery. Deliveries arrive in stream order; the handler decides about concurrency.
    * A thrown error is a failed run; a fault of the broker met on the way answers `'retry'` instead.
+   * `ackFloor` is the consumer's ack floor as last seen (see `SlotConsumer.ackFloor`).
    */
-  readonly handle: (msg: JsMsg) => Promise<DeliveryOutcome>;
+  readonly handle: (msg: JsMsg, ackFloor: number) => Promise<DeliveryOutcome>;
   /** Copies a message that failed `maxDeliveries` times (`failures` runs) to the dead-letter subject (stored). */
   readonly deadLetter: (msg: JsMsg, reason: string, failures: number) => Promise<void>;
   /**
@@ -74,7 +75,13 @@ export class SlotConsumer {
   private readonly waits = new Set<() => void>();
   private readonly beat: ReturnType<typeof setInterval>;
   private messages: ConsumerMessages | undefined;
+  private consumer: Consumer | undefined;
   private pulling = true;
+  /**
+   * The consumer's ack floor as last read (every beat): every message of the stream up to this
+   * sequence is acknowledged, so (in a work queue) gone and never delivered again. 0 until read.
+   */
+  ackFloor = 0;
   /** Set when a drain gave up: the running handlers' outcomes are ignored (the next owner redoes them). */
   private givenUp = false;
   private readonly maxDeliveries: number;
@@ -91,7 +98,7 @@ export class SlotConsumer {
 
   static async start(options: SlotConsumerOptions): Promise<SlotConsumer> {
     const slot = new SlotConsumer(options);
-    const consumer = await options.js.consumers.get(options.stream, options.consumer);
+    const consumer = (slot.consumer = await options.js.consumers.get(options.stream, options.consumer));
     if (!slot.pulling) return slot;
     const expires = Math.max(1000, options.pullExpiresMs ?? 5000);
     slot.messages = await consumer.consume({
@@ -198,7 +205,7 @@ export class SlotConsumer {
     }
     let outcome: Promise<DeliveryOutcome>;
     try {
-      outcome = this.options.handle(msg);
+      outcome = this.options.handle(msg, this.ackFloor);
     } catch (error) {
       outcome = Promise.reject(error);
     }
@@ -281,6 +288,11 @@ export class SlotConsumer {
   private working(): void {
     if (!this.mayAct()) return;
     for (const msg of this.inFlight) msg.working();
+    // Never lowered: a consumer created again starts lower, but what was acked is gone from the stream.
+    this.consumer?.info().then(
+      (info) => (this.ackFloor = Math.max(this.ackFloor, info.ack_floor.stream_seq)),
+      () => {}, // read again at the next beat
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { StateStoreTimeoutError } from '@agentopera/engine';
 import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from '@agentopera/state';
 import type { AgentId, AgentState } from '@agentopera/types';
-import { FencedOutError, FencedState, type Activation } from '../cluster/fenced-state.js';
+import { FencedOutError, FencedState, type Activation, type StreamPosition } from '../cluster/fenced-state.js';
 import { isInfrastructureError } from '../jetstream-errors.js';
 
 /** Errors of the broker or the store met by the engine's own reads and writes of agent state. */
@@ -22,11 +22,16 @@ function marked(error: unknown): unknown {
   return error;
 }
 
-const turns = new AsyncLocalStorage<{ readonly key: string }>();
+/** The message whose turn runs: its turn key (`turnKey`) and where it stands in its stream. */
+export interface TurnOf extends StreamPosition {
+  readonly key: string;
+}
 
-/** Runs `fn` as the turn of the message `key` names (`turnKey`): a save inside it records the key with the state. */
-export function runAsTurnOf<T>(key: string, fn: () => T): T {
-  return turns.run({ key }, fn);
+const turns = new AsyncLocalStorage<TurnOf>();
+
+/** Runs `fn` as the turn of `turn`'s message: a save inside it records the message with the state. */
+export function runAsTurnOf<T>(turn: TurnOf, fn: () => T): T {
+  return turns.run(turn, fn);
 }
 
 /**
@@ -64,7 +69,7 @@ export class FencedStateStore implements StateStore {
     const turn = turns.getStore();
     try {
       if (activation === undefined || !this.owns(id)) throw new FencedOutError(id, activation?.epoch ?? 0);
-      await this.fenced.commit(activation, state, turn?.key);
+      await this.fenced.commit(activation, state, turn?.key, turn);
       return activation.version;
     } catch (error) {
       // A failure that is no conflict (a timeout, the broker down) leaves the activation: the next

@@ -17,7 +17,7 @@ export interface HostingParts {
   readonly timings: ClusterTimings | undefined;
   readonly replicas: number | undefined;
   readonly publisher: JetStreamPublisher;
-  readonly handle: (msg: JsMsg) => Promise<DeliveryOutcome>;
+  readonly handle: (msg: JsMsg, ackFloor: number) => Promise<DeliveryOutcome>;
   /** The live agents of a slot (`type/partition`) in this process. */
   readonly agentsOf: (slot: string) => Activation[];
   readonly deactivate: (id: AgentId) => Promise<boolean>;
@@ -51,7 +51,7 @@ export class Hosting {
       timings: parts.timings,
       replicas: parts.replicas,
       publisher: parts.publisher,
-      handle: (_slot, msg) => parts.handle(msg),
+      handle: (_slot, msg, ackFloor) => parts.handle(msg, ackFloor),
       slotLost: (slot) => this.lost(slot),
       slotReleasing: (slot) => this.deactivateAll(slot),
       slotAcquiring: (slot) => this.leaving.get(key(slot)) ?? Promise.resolve(),

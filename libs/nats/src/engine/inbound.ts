@@ -89,16 +89,17 @@ export class Inbound {
     }
   }
 
-  async handle(msg: JsMsg): Promise<DeliveryOutcome> {
+  /** `ackFloor`: the consumer's ack floor as last seen, which says how long this message's id must be kept once committed. */
+  async handle(msg: JsMsg, ackFloor = 0): Promise<DeliveryOutcome> {
     this.inFlight++;
     try {
-      return await this.deliver(msg);
+      return await this.deliver(msg, ackFloor);
     } finally {
       this.inFlight--;
     }
   }
 
-  private async deliver(msg: JsMsg): Promise<DeliveryOutcome> {
+  private async deliver(msg: JsMsg, ackFloor: number): Promise<DeliveryOutcome> {
     const { directory, events, registry, traceHelper } = this.parts;
     const h = msg.headers;
     const rpc = parseRpcHeader(h?.get(H.rpc));
@@ -162,7 +163,7 @@ export class Inbound {
       const chain = this.parts.chains.decode(rpc?.chain);
       const execute = (link: CallChain | undefined, target: Activation): Promise<unknown> =>
         perTurn
-          ? runAsTurnOf(turnKey(messageId, key), () => this.parts.runner.run(target, recipient, message, ctx, link))
+          ? runAsTurnOf({ key: turnKey(messageId, key), seq: msg.seq, ackFloor }, () => this.parts.runner.run(target, recipient, message, ctx, link))
           : this.parts.runner.run(target, recipient, message, ctx, link);
       // A serial agent's turn is entered here, with this message's id in the async context, so
       // the save that ends the turn records this message (the runner's own queue would start a

@@ -94,7 +94,7 @@ export class NatsAgentEngine extends AgentEngineFacade implements AgentEngine {
       timings: options.timings,
       replicas: options.replicas,
       publisher,
-      handle: (msg) => this.inbound.handle(msg),
+      handle: (msg, ackFloor) => this.inbound.handle(msg, ackFloor),
       agentsOf: (slot) => [...this.directory.live()].filter((a) => a.registration !== undefined && this.hosting.slotOf(a.id) === slot),
       deactivate: (id) => this.directory.deactivate(id),
       fenceOff: (id) => this.fencedStore?.fenceOff(id),
