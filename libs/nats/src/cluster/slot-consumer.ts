@@ -1,4 +1,5 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { isConsumerNotFound } from '../jetstream-errors.js';
 import { SlotDrainTimeoutError } from './cluster-errors.js';
 
 /** What became of one delivery, as its handler decides. */
@@ -289,9 +290,12 @@ export class SlotConsumer {
     if (!this.mayAct()) return;
     for (const msg of this.inFlight) msg.working();
     // Never lowered: a consumer created again starts lower, but what was acked is gone from the stream.
+    // A consumer found missing here is created again too, whatever nats.js reported of it.
     this.consumer?.info().then(
       (info) => (this.ackFloor = Math.max(this.ackFloor, info.ack_floor.stream_seq)),
-      () => {}, // read again at the next beat
+      (error: unknown) => {
+        if (isConsumerNotFound(error) && this.pulling && this.mayAct()) this.options.recreate?.().catch((failure: unknown) => this.options.onError?.(failure));
+      },
     );
   }
 }
