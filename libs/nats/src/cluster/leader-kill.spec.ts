@@ -184,7 +184,9 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine on a 3-server cluster,
     });
     const jsm = await jetstreamManager(admin);
     expect((await jsm.streams.info(c.client.names.deadLetterStream)).state.messages).toBe(0);
-    expect(traffic.failures.filter((name) => name !== 'PublishFailedError' && name !== 'DeliveryTimeoutError')).toEqual([]);
+    // Rejections a kill may cause: a publish refused or not acknowledged by its deadline (stored or
+    // not: the counters' bounds allow both), a call unanswered by its deadline. Nothing else.
+    expect(traffic.failures.filter((name) => !['PublishFailedError', 'PublishTimeoutError', 'DeliveryTimeoutError'].includes(name))).toEqual([]);
     console.info(
       `kill -9 of ${what}: ${traffic.total()} acknowledged, ${traffic.failures.length} rejected (${[...new Set(traffic.failures)].join(', ') || 'none'}), ` +
         `elections over after ${Math.round(electedAt - killedAt)} ms, longest time without progress ${Math.round(stall)} ms ` +

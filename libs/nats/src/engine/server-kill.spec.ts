@@ -60,7 +60,8 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine when its only nats-ser
       expect(counted).toBeGreaterThanOrEqual(acknowledged.get(key)!);
       expect(counted).toBeLessThanOrEqual(attempted.get(key)!);
     }
-    expect(failures.filter((name) => name !== 'PublishFailedError')).toEqual([]);
+    // A publish refused, or not acknowledged by its deadline (stored or not), is all a kill may cause.
+    expect(failures.filter((name) => name !== 'PublishFailedError' && name !== 'PublishTimeoutError')).toEqual([]);
     console.info(`kill -9 of the only server: ${total} publishes acknowledged, ${failures.length} rejected at their deadline, none lost`);
   });
 });
