@@ -8,6 +8,7 @@ import { DefaultSubscriptionManager } from '@agentopera/subscriptions';
 import { ClusterNames } from '../cluster/cluster-names.js';
 import { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
 import { ReplyRouter } from '../cluster/reply-router.js';
+import { retryRequest } from '../cluster/retry.js';
 import { ensureStreams } from '../cluster/topology.js';
 import { NatsKvStateStore } from '../state/nats-kv-state-store.js';
 import { ClusterSubscriptions } from './cluster-subscriptions.js';
@@ -44,15 +45,19 @@ export async function openEngineParts(options: NatsAgentEngineOptions): Promise<
     options.connection ?? (await connect({ maxReconnectAttempts: -1, reconnectTimeWait: 250, ...options.connectionOptions, servers: options.servers }));
   try {
     const processId = `${sanitize(options.processName ?? 'p')}-${randomBytes(5).toString('hex')}`;
-    const jsm = await jetstreamManager(nc, { timeout: 2000 });
+    // Each step is idempotent, and a busy or electing cluster can take longer than one request's
+    // timeout to create a replicated stream: each is tried again within a shared bound.
+    const deadline = Date.now() + SETUP_WITHIN_MS;
+    const step = <T>(request: () => Promise<T>): Promise<T> => retryRequest(request, Math.max(0, deadline - Date.now()));
+    const jsm = await step(() => jetstreamManager(nc, { timeout: 2000 }));
     const replicas = options.replicas ?? 1;
-    await ensureStreams(jsm, names, { replicas, ackWaitMs: options.timings?.ackWaitMs });
+    await step(() => ensureStreams(jsm, names, { replicas, ackWaitMs: options.timings?.ackWaitMs }));
     const kvm = new Kvm(nc);
-    const types = new TypeRegistry(await kvm.create(names.typesBucket, { history: 1, replicas }));
-    const subsKv = await kvm.create(names.subscriptionsBucket, { history: 1, replicas });
+    const types = new TypeRegistry(await step(() => kvm.create(names.typesBucket, { history: 1, replicas })));
+    const subsKv = await step(() => kvm.create(names.subscriptionsBucket, { history: 1, replicas }));
     const manager = options.subscriptionManager ?? new DefaultSubscriptionManager();
-    const subscriptions = await ClusterSubscriptions.open(subsKv, jsm, names.subscriptionsBucket, manager, processId);
-    const stateStore = options.stateStore ?? (await NatsKvStateStore.open(nc, { bucket: names.stateBucket, replicas }));
+    const subscriptions = await step(() => ClusterSubscriptions.open(subsKv, jsm, names.subscriptionsBucket, manager, processId));
+    const stateStore = options.stateStore ?? (await step(() => NatsKvStateStore.open(nc, { bucket: names.stateBucket, replicas })));
     const publisher = JetStreamPublisher.start(nc, names.pubAckWildcard(processId).slice(0, -2));
     const replies = ReplyRouter.start(nc, names.replyWildcard(processId).slice(0, -2));
     const registry = options.serializationRegistry ?? new DefaultSerializationRegistry();
@@ -68,6 +73,9 @@ export async function openEngineParts(options: NatsAgentEngineOptions): Promise<
     throw error;
   }
 }
+
+/** How long `connect` keeps trying to create the cluster's streams and buckets on a slow or electing broker. */
+const SETUP_WITHIN_MS = 30_000;
 
 function sanitize(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32) || 'p';
