@@ -134,33 +134,20 @@ export class SlotConsumer {
    */
   async drain(timeoutMs = Infinity, signal?: AbortSignal): Promise<boolean> {
     this.stopPulling();
-    let drained = true;
-    let aborted = false;
-    if (this.inFlight.size > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let onAbort: (() => void) | undefined;
-      const waits = [new Promise<boolean>((resolve) => this.idle.push(() => resolve(true)))];
-      if (Number.isFinite(timeoutMs)) waits.push(new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))));
-      if (signal !== undefined) {
-        waits.push(
-          new Promise<boolean>((resolve) => {
-            onAbort = () => {
-              aborted = true;
-              resolve(false);
-            };
-            if (signal.aborted) onAbort();
-            else signal.addEventListener('abort', onAbort, { once: true });
-          }),
-        );
-      }
-      drained = await Promise.race(waits);
-      clearTimeout(timer);
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-    }
+    const bounds = [...(Number.isFinite(timeoutMs) ? [AbortSignal.timeout(timeoutMs)] : []), ...(signal === undefined ? [] : [signal])];
+    const bound = AbortSignal.any(bounds);
+    const drained =
+      this.inFlight.size === 0 ||
+      (await new Promise<boolean>((resolve) => {
+        this.idle.push(() => resolve(true));
+        if (bound.aborted) resolve(false);
+        else bound.addEventListener('abort', () => resolve(false), { once: true });
+      }));
     clearInterval(this.beat);
     if (!drained) {
       this.givenUp = true;
-      if (!aborted) this.options.onError?.(new SlotDrainTimeoutError(this.options.consumer, this.inFlight.size, timeoutMs));
+      // A stop's signal gave up on purpose; a timeout means a handler is stuck.
+      if (signal?.aborted !== true) this.options.onError?.(new SlotDrainTimeoutError(this.options.consumer, this.inFlight.size, timeoutMs));
     }
     return drained;
   }
