@@ -236,8 +236,7 @@ class Cluster implements NatsTestCluster {
     // A step-down of one group may move another's leader (rarely): check them all again after.
     for (let round = 0; round < 5; round++) {
       for (const group of groups) {
-        if (group.lead) await this.moveTo(name, group.what, group.leader, group.stepDown);
-        else await this.moveAwayFrom(name, group.what, group.leader, group.stepDown);
+        await this.moveLeader(name, group.lead, group.what, group.leader, group.stepDown);
       }
       const leaders = await Promise.all(groups.map((group) => group.leader()));
       if (groups.every((group, i) => (leaders[i] === name) === group.lead)) return;
@@ -277,25 +276,16 @@ class Cluster implements NatsTestCluster {
     return this.servers.some((server) => server.name === name && server.running);
   }
 
-  private async moveTo(name: string, what: string, leader: () => Promise<string>, stepDown: () => Promise<unknown>): Promise<void> {
+  /** Steps `what`'s leader down until `name` leads it (`lead`) or does not (`!lead`); a new leader is elected at random. */
+  private async moveLeader(name: string, lead: boolean, what: string, leader: () => Promise<string>, stepDown: () => Promise<unknown>): Promise<void> {
     for (let attempt = 0; attempt < 30; attempt++) {
       const current = await leader();
-      if (current === name) return;
+      if ((current === name) === lead) return;
       await stepDown();
       // Wait for the election the step-down started to end before asking again.
       await until(`a new leader of ${what}`, async () => ((await leader().catch(() => current)) !== current ? true : undefined));
     }
-    throw new Error(`${name} did not become the leader of ${what} after 30 step-downs`);
-  }
-
-  private async moveAwayFrom(name: string, what: string, leader: () => Promise<string>, stepDown: () => Promise<unknown>): Promise<void> {
-    for (let attempt = 0; attempt < 30; attempt++) {
-      const current = await leader();
-      if (current !== name) return;
-      await stepDown();
-      await until(`a new leader of ${what}`, async () => ((await leader().catch(() => current)) !== current ? true : undefined));
-    }
-    throw new Error(`${name} still led ${what} after 30 step-downs`);
+    throw new Error(`${name} ${lead ? 'did not become the leader of' : 'still led'} ${what} after 30 step-downs`);
   }
 
   /** A JetStream API request; `undefined` when it timed out or found no responder (during an election). */
