@@ -1,4 +1,4 @@
-import { assertJsonSafeState, type StateStore, type StoredState } from '@agentopera/state';
+import { assertJsonSafeState, synchronousStateAccess, type StateStore, type StoredState, type SynchronousStateAccess } from '@agentopera/state';
 import { AgentOperaError, isNoOpLifecycle, type AgentId, type AgentState } from '@agentopera/types';
 import type { Activation } from './activation.js';
 import { callLifecycle, Failure, type Completion } from './failure.js';
@@ -29,20 +29,22 @@ export class StateStoreTimeoutError extends AgentOperaError {
  * call is bounded by `timeoutMs`: a store that never answers fails the operation instead of
  * hanging the caller.
  *
- * Written with completion callbacks rather than async functions, and using a store's synchronous
- * forms (`getNow`, `setNow`) when it has them: an agent activated under a cap loads its own state
+ * Written with completion callbacks rather than async functions, and using a store's
+ * `SynchronousStateAccess` when it offers one: an agent activated under a cap loads its own state
  * and saves a victim's, and on Node 20 every promise in that path is paid for again by
  * AsyncLocalStorage's promise hooks. A synchronous store call needs no timeout: it cannot hang.
  */
 export class AgentStatePersistence {
   private readonly deadlines: StoreDeadlines;
   private readonly setOptions: { expectedVersion: string | null } = { expectedVersion: null };
+  private readonly sync: SynchronousStateAccess | undefined;
 
   constructor(
     readonly store: StateStore,
     timeoutMs: number,
   ) {
     this.deadlines = new StoreDeadlines(timeoutMs);
+    this.sync = synchronousStateAccess(store);
   }
 
   /** Loads the stored state into a freshly built instance (before its first message). */
@@ -56,18 +58,19 @@ export class AgentStatePersistence {
 
   /**
    * `loadThen` that returns its outcome (`null`: loaded, or nothing stored) when it ends at once (a
-   * store with `getNow`, and nothing stored or a no-op `loadState`), else a `Later` of it.
+   * store with synchronous access, and nothing stored or a no-op `loadState`), else a `Later` of it.
    */
   loadNow(activation: Activation): Failure | null | Later<Failure | null> {
     const store = this.store;
-    if (store.getNow === undefined) {
+    const sync = this.sync;
+    if (sync === undefined) {
       const later = new Later<Failure | null>();
       this.bounded('get', activation.id, () => store.get(activation.id), (stored) => whenReady(this.loaded(activation, stored), (outcome) => later.end(outcome)), (failure) => later.end(failure ?? null));
       return later;
     }
     let stored: StoredState | undefined;
     try {
-      stored = store.getNow(activation.id);
+      stored = sync.get(activation.id);
     } catch (error) {
       return new Failure(error);
     }
@@ -102,16 +105,16 @@ export class AgentStatePersistence {
 
   /**
    * Saves at once when that needs no callback: no save of this instance is running, its
-   * `saveState` is marked as a no-op (the state is `{}`) and the store has `setNow`. `null` when
+   * `saveState` is marked as a no-op (the state is `{}`) and the store offers synchronous access. `null` when
    * saved, the `Failure` when not; `undefined` when it cannot save at once (use `saveThen`).
    */
   saveNowIfImmediate(activation: Activation): Failure | null | undefined {
-    const store = this.store;
-    if (store.setNow === undefined || activation.isSaving || !isNoOpLifecycle(activation.agent.saveState)) return undefined;
+    const sync = this.sync;
+    if (sync === undefined || activation.isSaving || !isNoOpLifecycle(activation.agent.saveState)) return undefined;
     try {
       // The call is synchronous, so one options object serves every save; the state is a copy-in.
       this.setOptions.expectedVersion = activation.stateVersion;
-      activation.stateVersion = store.setNow(activation.id, EMPTY_STATE, this.setOptions);
+      activation.stateVersion = sync.set(activation.id, EMPTY_STATE, this.setOptions);
       return null;
     } catch (error) {
       return new Failure(error);
@@ -138,14 +141,15 @@ export class AgentStatePersistence {
         activation.stateVersion = version;
         finish();
       };
-      const store = this.store;
+      const sync = this.sync;
       const options = { expectedVersion: activation.stateVersion };
-      if (store.setNow === undefined) {
+      if (sync === undefined) {
+        const store = this.store;
         return this.bounded('set', activation.id, () => store.set(activation.id, state as AgentState, options), written, finish);
       }
       let version: string;
       try {
-        version = store.setNow(activation.id, state as AgentState, options);
+        version = sync.set(activation.id, state as AgentState, options);
       } catch (error) {
         return finish(new Failure(error));
       }

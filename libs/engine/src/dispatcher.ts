@@ -1,4 +1,5 @@
 import type { MessageQueue } from '@agentopera/queue';
+import { synchronousRecipients } from '@agentopera/subscriptions';
 import { CancellationToken, type Agent, type AgentId } from '@agentopera/types';
 import { Activation } from './activation.js';
 import type { DeliveryEpoch } from './bare-deliveries.js';
@@ -169,18 +170,19 @@ export class Dispatcher {
   private publishPlain(envelope: PublishMessageEnvelope, done: () => void): void {
     if (envelope.cancellationToken?.isCancelled()) return done();
     const { subscriptionManager: manager, events } = this.parts;
+    const lookUpNow = synchronousRecipients(manager);
     const lookupFailed = (error: unknown): void => {
       events.unobserved(`a publish on ${envelope.channel.toString()} failed`, error);
       this.parts.recordBackgroundError(error);
       done();
     };
-    if (manager.getSubscribedRecipientsNow === undefined) {
+    if (lookUpNow === undefined) {
       manager.getSubscribedRecipients(envelope.channel).then((recipients) => this.deliverPlain(envelope, recipients, done), lookupFailed);
       return;
     }
     let recipients: readonly AgentId[];
     try {
-      recipients = manager.getSubscribedRecipientsNow(envelope.channel);
+      recipients = lookUpNow(envelope.channel);
     } catch (error) {
       return lookupFailed(error);
     }

@@ -1,7 +1,8 @@
 import type { AgentId, AgentState } from '@agentopera/types';
 import { StateConflictError, StateStoreClosedError } from './errors.js';
 import { assertJsonSafeState } from './json-safe-state.js';
-import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from './state-store.js';
+import type { DeleteStateOptions, SetStateOptions, StoredState } from './state-store.js';
+import { SYNCHRONOUS_STATE_ACCESS, type SynchronousStateAccess, type SynchronouslyAccessibleStateStore } from './synchronous-state-access.js';
 import { checkAgentId, checkDeleteOptions, checkSetOptions, idString, versionMatches } from './store-input.js';
 
 /** A stored state other than `{}`, as JSON text, and its version. */
@@ -25,7 +26,7 @@ const EMPTY_JSON = '{}';
  * Versions count up across the whole store and are never reused, even after a delete, so a writer
  * holding a version from before the delete cannot overwrite a newer entry.
  */
-export class InMemoryStateStore implements StateStore {
+export class InMemoryStateStore implements SynchronouslyAccessibleStateStore {
   readonly #entries = new Map<string, Slot>();
   #lastVersion = 0;
   #closed = false;
@@ -35,16 +36,22 @@ export class InMemoryStateStore implements StateStore {
     return this.#entries.size;
   }
 
+  /** It answers without I/O: engines may load and save synchronously (see `SynchronousStateAccess`). */
+  readonly [SYNCHRONOUS_STATE_ACCESS]: SynchronousStateAccess = {
+    get: (id) => this.#get(id),
+    set: (id, state, options) => this.#set(id, state, options),
+  };
+
   // Each method does all its work synchronously, so a compare-and-set is atomic.
   async get(id: AgentId): Promise<StoredState | undefined> {
-    return this.getNow(id);
+    return this.#get(id);
   }
 
   async set(id: AgentId, state: AgentState, options?: SetStateOptions): Promise<string> {
-    return this.setNow(id, state, options);
+    return this.#set(id, state, options);
   }
 
-  getNow(id: AgentId): StoredState | undefined {
+  #get(id: AgentId): StoredState | undefined {
     this.#checkOpen();
     const slot = this.#entries.get(idString(checkAgentId(id)));
     if (slot === undefined) return undefined;
@@ -52,7 +59,7 @@ export class InMemoryStateStore implements StateStore {
     return { state: JSON.parse(slot.json) as AgentState, version: String(slot.version) };
   }
 
-  setNow(id: AgentId, state: AgentState, options?: SetStateOptions): string {
+  #set(id: AgentId, state: AgentState, options?: SetStateOptions): string {
     this.#checkOpen();
     const key = idString(checkAgentId(id));
     const expected = checkSetOptions(id, options);

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { StateConflictError } from './errors.js';
 import { hostileAgentIds } from './hostile-agent-ids.js';
 import type { StateStore } from './state-store.js';
-
-type SyncStateStore = StateStore & Required<Pick<StateStore, 'getNow' | 'setNow'>>;
+import { synchronousStateAccess, type SynchronousStateAccess } from './synchronous-state-access.js';
 
 /** Builds a fresh, empty store for one test. */
 export type MakeStateStore = () => StateStore | Promise<StateStore>;
@@ -298,44 +297,50 @@ export function describeStateStoreConformance(
       }));
     });
 
-    describe('synchronous forms (getNow, setNow): both or neither, and as get and set when present', () => {
-      /** Runs `body` on a fresh store with both synchronous forms; a store with neither passes, one with only one fails. */
-      const withSyncStore =
-        (body: (store: SyncStateStore) => Promise<void> | void) =>
+    describe('synchronous access (SYNCHRONOUS_STATE_ACCESS), when offered: as get and set', () => {
+      /** Runs `body` on a fresh store's synchronous access; a store without one passes. */
+      const withSyncAccess =
+        (body: (store: StateStore, sync: SynchronousStateAccess) => Promise<void> | void) =>
         async (): Promise<void> => {
           const store = await makeStore();
           try {
-            expect(typeof store.getNow, 'getNow and setNow come together').toBe(typeof store.setNow);
-            if (store.getNow !== undefined) await body(store as SyncStateStore);
+            const sync = synchronousStateAccess(store);
+            if (sync !== undefined) await body(store, sync);
           } finally {
             await store.close?.();
           }
         };
 
-      it('agree with get and set, versions included', withSyncStore(async (store) => {
-        const first = store.setNow(counter, { n: 1 }, { expectedVersion: null });
+      it('agrees with get and set, versions included', withSyncAccess(async (store, sync) => {
+        const first = sync.set(counter, { n: 1 }, { expectedVersion: null });
         expect(await store.get(counter)).toEqual({ state: { n: 1 }, version: first });
         const second = await store.set(counter, { n: 2 }, { expectedVersion: first });
-        expect(store.getNow(counter)).toEqual({ state: { n: 2 }, version: second });
-        expect(store.getNow(other)).toBeUndefined();
+        expect(sync.get(counter)).toEqual({ state: { n: 2 }, version: second });
+        expect(sync.get(other)).toBeUndefined();
       }));
 
-      it('copy in and out', withSyncStore((store) => {
+      it('copies in and out', withSyncAccess((_store, sync) => {
         const state = { list: [1] };
-        store.setNow(counter, state);
+        sync.set(counter, state);
         state.list.push(2);
-        const read = store.getNow(counter);
+        const read = sync.get(counter);
         (read?.state['list'] as number[]).push(3);
-        expect(store.getNow(counter)?.state).toEqual({ list: [1] });
+        expect(sync.get(counter)?.state).toEqual({ list: [1] });
       }));
 
-      it('throw what set and get reject with, and write nothing', withSyncStore((store) => {
-        const version = store.setNow(counter, { n: 1 });
-        expect(() => store.setNow(counter, { n: 2 }, { expectedVersion: null })).toThrow(StateConflictError);
-        expect(() => store.setNow(counter, { n: 2 }, { expectedVersion: `${version}x` })).toThrow(StateConflictError);
-        expect(() => store.setNow(counter, { seen: new Map() } as unknown as AgentState)).toThrow(InvalidStateError);
-        expect(() => store.getNow({ type: 'no/slash', key: 'k' } as AgentId)).toThrow(TypeError);
-        expect(store.getNow(counter)).toEqual({ state: { n: 1 }, version });
+      it('throws what set and get reject with, and writes nothing', withSyncAccess((_store, sync) => {
+        const version = sync.set(counter, { n: 1 });
+        expect(() => sync.set(counter, { n: 2 }, { expectedVersion: null })).toThrow(StateConflictError);
+        expect(() => sync.set(counter, { n: 2 }, { expectedVersion: `${version}x` })).toThrow(StateConflictError);
+        expect(() => sync.set(counter, { seen: new Map() } as unknown as AgentState)).toThrow(InvalidStateError);
+        expect(() => sync.get({ type: 'no/slash', key: 'k' } as AgentId)).toThrow(TypeError);
+        expect(sync.get(counter)).toEqual({ state: { n: 1 }, version });
+      }));
+
+      it('still throws once the store is closed', withSyncAccess(async (store, sync) => {
+        if (store.close === undefined) return;
+        await store.close();
+        expect(() => sync.get(counter)).toThrow();
       }));
     });
 

@@ -24,21 +24,13 @@ export interface DeleteStateOptions {
 /**
  * Where engines keep agent state between activations. Every `AgentId` has its own entry; `get`
  * returns a copy and `set` stores a copy, so neither side can change the other's object.
+ * A store that answers without I/O may also offer `SynchronousStateAccess`.
  */
 export interface StateStore {
   /** The entry of `id`, or `undefined` when there is none. */
   get(id: AgentId): Promise<StoredState | undefined>;
   /** Stores `state` (JSON-safe, see `assertJsonSafeState`) as the entry of `id`; resolves with its new version. */
   set(id: AgentId, state: AgentState, options?: SetStateOptions): Promise<string>;
-  /**
-   * Optional synchronous form of `get` (throws instead of rejecting), for a store that answers
-   * without I/O. An engine that finds it activates an agent without a promise for the load: under
-   * a cap on live agents, where every activation loads one agent and saves another, that is most
-   * of the cost of an in-memory store on Node 20.
-   */
-  getNow?(id: AgentId): StoredState | undefined;
-  /** Optional synchronous form of `set`, as `getNow` is of `get`: same checks, same copy, same versions. */
-  setNow?(id: AgentId, state: AgentState, options?: SetStateOptions): string;
   /** Removes the entry of `id`; resolves `false` when there was none. */
   delete(id: AgentId, options?: DeleteStateOptions): Promise<boolean>;
   /** Releases what the store holds; later calls reject. */

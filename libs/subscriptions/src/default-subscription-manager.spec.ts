@@ -2,6 +2,7 @@ import { AgentId, MessageChannel } from '@agentopera/types';
 import type { Subscription } from '@agentopera/types';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DefaultSubscriptionManager } from './default-subscription-manager.js';
+import { synchronousRecipients } from './synchronous-recipients.js';
 import { DuplicateSubscriptionError } from './errors.js';
 import { describeSubscriptionManagerConformance } from './subscription-manager-conformance.js';
 import { CallCounter, CountingSubscription } from './test-utils/counting-subscription.js';
@@ -27,6 +28,17 @@ describe('DefaultSubscriptionManager', () => {
   });
 
   describe('lookup', () => {
+    it('is offered synchronously too (engines deliver a publish without a promise), with the same answers and errors', async () => {
+      const manager = new DefaultSubscriptionManager();
+      await manager.subscribe(new TypeSubscription('t', 'a'));
+      await manager.subscribe(new TypePrefixSubscription('t', 'b'));
+      const lookUp = synchronousRecipients(manager);
+      if (lookUp === undefined) throw new Error('no synchronous lookup');
+      expect(lookUp(channel('t', 'x'))).toEqual(await manager.getSubscribedRecipients(channel('t', 'x')));
+      expect(lookUp(channel('t', 'x')).map(String)).toEqual(['a/x', 'b/x']);
+      expect(() => lookUp({ type: 1 } as unknown as MessageChannel)).toThrow(TypeError);
+    });
+
     it('visits only the bucket of the channel type among 100k topic types', async () => {
       const manager = new DefaultSubscriptionManager();
       for (let i = 0; i < 100_000; i++) {

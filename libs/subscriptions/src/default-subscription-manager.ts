@@ -4,7 +4,7 @@ import { DuplicateSubscriptionError, UnknownSubscriptionError } from './errors.j
 import { RecipientCache } from './recipient-cache.js';
 import { mappingKeyOf } from './mapping-key.js';
 import { SubscriptionIndex, type IndexedSubscription } from './subscription-index.js';
-import type { SubscriptionManager } from './subscription-manager.js';
+import { SYNCHRONOUS_RECIPIENTS, type SynchronousRecipients, type SynchronouslyQueriedSubscriptionManager } from './synchronous-recipients.js';
 
 /** Options of `DefaultSubscriptionManager`. */
 export interface SubscriptionManagerOptions {
@@ -22,7 +22,7 @@ const NO_RECIPIENTS: readonly AgentId[] = Object.freeze([]);
  * the channel types it can affect. Subscribing and unsubscribing cost O(1) amortized (plus the size
  * of the subscription's own bucket for removal, or for duplicate checks of foreign subscriptions).
  */
-export class DefaultSubscriptionManager implements SubscriptionManager {
+export class DefaultSubscriptionManager implements SynchronouslyQueriedSubscriptionManager {
   /** Capacity of the per-channel cache. */
   readonly cacheSize: number;
   readonly #byId = new Map<string, IndexedSubscription>();
@@ -96,7 +96,9 @@ export class DefaultSubscriptionManager implements SubscriptionManager {
   }
 
   /** `getSubscribedRecipients` without the promise; throws what a subscription's `isMatch` or `mapToAgent` threw. */
-  getSubscribedRecipientsNow(channel: MessageChannel): readonly AgentId[] {
+  readonly [SYNCHRONOUS_RECIPIENTS]: SynchronousRecipients = (channel) => this.#recipientsNow(channel);
+
+  #recipientsNow(channel: MessageChannel): readonly AgentId[] {
     if (typeof channel?.type !== 'string' || typeof channel.source !== 'string') {
       throw new TypeError(`Invalid message channel ${describeValue(channel)}: expected a MessageChannel`);
     }

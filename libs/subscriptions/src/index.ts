@@ -5,3 +5,9 @@ export { SubscriptionInstantiationContext } from './subscription-instantiation-c
 export { DefaultSubscriptionManager, type SubscriptionManagerOptions } from './default-subscription-manager.js';
 export { DuplicateSubscriptionError, SubscriptionMismatchError, UnknownSubscriptionError } from './errors.js';
 export { SubscriptionManager } from './subscription-manager.js';
+export {
+  SYNCHRONOUS_RECIPIENTS,
+  synchronousRecipients,
+  type SynchronousRecipients,
+  type SynchronouslyQueriedSubscriptionManager,
+} from './synchronous-recipients.js';

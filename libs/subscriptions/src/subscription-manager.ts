@@ -3,7 +3,8 @@ import { DefaultSubscriptionManager } from './default-subscription-manager.js';
 
 /**
  * Holds an engine's subscriptions and maps a channel to the agents that receive it. The package exports a
- * same-named value, the default implementation, so `new SubscriptionManager()` works.
+ * same-named value, the default implementation, so `new SubscriptionManager()` works. A manager
+ * that answers without I/O may also offer `SynchronousRecipients`.
  */
 export interface SubscriptionManager {
   /** Adds a subscription; rejects with `DuplicateSubscriptionError` if an equal one exists. */
@@ -15,12 +16,6 @@ export interface SubscriptionManager {
    * Must not scan subscriptions of unrelated topic types.
    */
   getSubscribedRecipients(channel: MessageChannel): Promise<readonly AgentId[]>;
-  /**
-   * Optional synchronous form of `getSubscribedRecipients` (throws instead of rejecting). An
-   * engine that finds it delivers a publish in the same tick it dispatches it, as it does a send,
-   * so handlers start in queue order without a promise per publish.
-   */
-  getSubscribedRecipientsNow?(channel: MessageChannel): readonly AgentId[];
   /** Every current subscription, in subscription order. */
   readonly subscriptions: readonly Subscription[];
 }
