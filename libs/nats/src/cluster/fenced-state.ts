@@ -74,8 +74,11 @@ export interface FencedEntry {
   readonly state: AgentState | null;
 }
 
-/** One activation of one agent on this process. */
-export class Activation {
+/**
+ * One tenure of one agent's stored state by this process: the epoch its activation wrote, the
+ * version it wrote last, and the ids of the messages whose turns it committed.
+ */
+export class Tenure {
   /** The commit under way, if any: the next one starts after it settles. @internal */
   pending: Promise<void> | undefined = undefined;
   /**
@@ -168,7 +171,7 @@ export class FencedState {
   ) {}
 
   /** Takes the agent over: reads its entry and writes the next epoch. `stillOwner` is asked before each try. */
-  async activate(id: AgentId, stillOwner: () => boolean = () => true): Promise<Activation> {
+  async activate(id: AgentId, stillOwner: () => boolean = () => true): Promise<Tenure> {
     let lastConflict: unknown;
     for (let attempt = 0; attempt < ACTIVATION_ATTEMPTS; attempt++) {
       if (!stillOwner()) throw new FencedOutError(id, 0, { cause: lastConflict });
@@ -183,7 +186,7 @@ export class FencedState {
       const next: FencedEntry = { fence, state: entry?.state ?? null };
       try {
         const version = await this.store.set(id, next as unknown as AgentState, { expectedVersion: stored?.version ?? null });
-        return new Activation(id, fence.epoch, version, next.state ?? undefined, fence.processed, fence.sequences);
+        return new Tenure(id, fence.epoch, version, next.state ?? undefined, fence.processed, fence.sequences);
       } catch (error) {
         if (!(error instanceof StateConflictError)) throw error;
         lastConflict = error; // another activation raced ours (a lease changing hands): read again
@@ -193,54 +196,54 @@ export class FencedState {
   }
 
   /**
-   * Commits `state` (and, for a turn, its message id) if this activation still owns the agent.
-   * Commits of one activation run one after another. After a commit that failed without a
-   * conflict, the next one first reads the entry back: if it still carries this activation's epoch
+   * Commits `state` (and, for a turn, its message id) if this tenure still holds the agent.
+   * Commits of one tenure run one after another. After a commit that failed without a
+   * conflict, the next one first reads the entry back: if it still carries this tenure's epoch
    * the agent is still ours (whichever of our writes landed), and the commit goes on from there.
    */
-  commit(activation: Activation, state: AgentState, key?: string, position?: StreamPosition): Promise<void> {
-    const previous = activation.pending;
+  commit(tenure: Tenure, state: AgentState, key?: string, position?: StreamPosition): Promise<void> {
+    const previous = tenure.pending;
     const attempt = (async () => {
       if (previous !== undefined) await previous.catch(() => {});
-      if (activation.uncertain) await this.resync(activation);
-      await this.write(activation, state, key, position);
+      if (tenure.uncertain) await this.resync(tenure);
+      await this.write(tenure, state, key, position);
     })();
-    activation.pending = attempt;
+    tenure.pending = attempt;
     return attempt;
   }
 
-  private async write(activation: Activation, state: AgentState, key: string | undefined, position: StreamPosition | undefined): Promise<void> {
+  private async write(tenure: Tenure, state: AgentState, key: string | undefined, position: StreamPosition | undefined): Promise<void> {
     // The last check of "a redelivered message changes the state once": whatever let a copy of a
     // committed message run again, its turn does not land.
     if (key !== undefined) {
       const messageId = messageIdOf(key);
-      const first = activation.processedAs(messageId);
-      if (first !== undefined) throw new AlreadyCommittedError(activation.id, messageId, first === key);
+      const first = tenure.processedAs(messageId);
+      if (first !== undefined) throw new AlreadyCommittedError(tenure.id, messageId, first === key);
     }
-    const ring = activation.recordProcessed(key, this.ringSize, position);
+    const ring = tenure.recordProcessed(key, this.ringSize, position);
     const entry: FencedEntry = {
-      fence: { epoch: activation.epoch, owner: this.processId, ...ring },
+      fence: { epoch: tenure.epoch, owner: this.processId, ...ring },
       state,
     };
     try {
-      const version = await this.store.set(activation.id, entry as unknown as AgentState, { expectedVersion: activation.version });
-      activation.committed(version, ring, state);
+      const version = await this.store.set(tenure.id, entry as unknown as AgentState, { expectedVersion: tenure.version });
+      tenure.committed(version, ring, state);
     } catch (error) {
-      if (error instanceof StateConflictError) throw new FencedOutError(activation.id, activation.epoch, { cause: error });
-      activation.uncertain = true;
+      if (error instanceof StateConflictError) throw new FencedOutError(tenure.id, tenure.epoch, { cause: error });
+      tenure.uncertain = true;
       throw error;
     }
   }
 
-  /** Learns the version this activation wrote last, or finds that another activation took over. */
-  private async resync(activation: Activation): Promise<void> {
-    const stored = await this.store.get(activation.id);
+  /** Learns the version this tenure wrote last, or finds that another activation took over. */
+  private async resync(tenure: Tenure): Promise<void> {
+    const stored = await this.store.get(tenure.id);
     const entry = stored === undefined ? undefined : asEntry(stored.state);
-    if (stored === undefined || entry === undefined || entry.fence.epoch !== activation.epoch || entry.fence.owner !== this.processId) {
-      throw new FencedOutError(activation.id, activation.epoch);
+    if (stored === undefined || entry === undefined || entry.fence.epoch !== tenure.epoch || entry.fence.owner !== this.processId) {
+      throw new FencedOutError(tenure.id, tenure.epoch);
     }
-    activation.committed(stored.version, entry.fence, entry.state ?? {});
-    activation.uncertain = false;
+    tenure.committed(stored.version, entry.fence, entry.state ?? {});
+    tenure.uncertain = false;
   }
 
   /** The fence of an agent as stored (for diagnostics and tests). */

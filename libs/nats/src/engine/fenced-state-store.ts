@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { StateStoreTimeoutError } from '@agentopera/engine';
 import type { DeleteStateOptions, SetStateOptions, StateStore, StoredState } from '@agentopera/state';
 import type { AgentId, AgentState } from '@agentopera/types';
-import { FencedOutError, FencedState, type Activation, type StreamPosition } from '../cluster/fenced-state.js';
+import { FencedOutError, FencedState, type Tenure, type StreamPosition } from '../cluster/fenced-state.js';
 import { isInfrastructureError } from '../jetstream-errors.js';
 
 /** Errors of the broker or the store met by the engine's own reads and writes of agent state. */
@@ -44,7 +44,8 @@ export function runAsTurnOf<T>(turn: TurnOf, fn: () => T): T {
  * the next owner already has the state (and the unacknowledged messages).
  */
 export class FencedStateStore implements StateStore {
-  private readonly activations = new WeakMap<AgentId, Activation>();
+  /** This process's tenure of each agent it loaded, by the id object of the instance that loaded it. */
+  private readonly tenures = new WeakMap<AgentId, Tenure>();
   private readonly fenced: FencedState;
 
   constructor(
@@ -59,23 +60,23 @@ export class FencedStateStore implements StateStore {
   }
 
   async get(id: AgentId): Promise<StoredState | undefined> {
-    const activation = await this.fenced.activate(id, () => this.owns(id)).catch((error: unknown) => Promise.reject(marked(error)));
-    this.activations.set(id, activation);
-    return activation.state === undefined ? undefined : { state: activation.state, version: activation.version };
+    const tenure = await this.fenced.activate(id, () => this.owns(id)).catch((error: unknown) => Promise.reject(marked(error)));
+    this.tenures.set(id, tenure);
+    return tenure.state === undefined ? undefined : { state: tenure.state, version: tenure.version };
   }
 
   async set(id: AgentId, state: AgentState, _options?: SetStateOptions): Promise<string> {
-    const activation = this.activations.get(id);
+    const tenure = this.tenures.get(id);
     const turn = turns.getStore();
     try {
-      if (activation === undefined || !this.owns(id)) throw new FencedOutError(id, activation?.epoch ?? 0);
-      await this.fenced.commit(activation, state, turn?.key, turn);
-      return activation.version;
+      if (tenure === undefined || !this.owns(id)) throw new FencedOutError(id, tenure?.epoch ?? 0);
+      await this.fenced.commit(tenure, state, turn?.key, turn);
+      return tenure.version;
     } catch (error) {
-      // A failure that is no conflict (a timeout, the broker down) leaves the activation: the next
+      // A failure that is no conflict (a timeout, the broker down) leaves the tenure: the next
       // save reads back which write landed. The engine drops an instance whose turn failed.
       if (!(error instanceof FencedOutError)) throw marked(error);
-      this.activations.delete(id);
+      this.tenures.delete(id);
       if (turn !== undefined) throw error;
       // Deactivating an agent this process lost: its next owner has the state that counts.
       this.dropped(id, error);
@@ -88,7 +89,7 @@ export class FencedStateStore implements StateStore {
    * instance's memory may hold changes that were never committed, so no later save may land.
    */
   fenceOff(id: AgentId): void {
-    this.activations.delete(id);
+    this.tenures.delete(id);
   }
 
   delete(id: AgentId, options?: DeleteStateOptions): Promise<boolean> {
@@ -97,11 +98,11 @@ export class FencedStateStore implements StateStore {
 
   /** Whether the instance behind this id (the directory's `activation.id`) may still save. */
   isLive(id: AgentId): boolean {
-    return this.activations.has(id);
+    return this.tenures.has(id);
   }
 
   /** The turn key under which the live activation of this id (the directory's `activation.id`) committed `messageId`, if it did. */
   processedAs(id: AgentId, messageId: string): string | undefined {
-    return this.activations.get(id)?.processedAs(messageId);
+    return this.tenures.get(id)?.processedAs(messageId);
   }
 }

@@ -7,7 +7,7 @@ import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { AgentId } from '@agentopera/types';
 import { ClusterNames } from '../cluster/cluster-names.js';
 import { ClusterNode, type ClusterTimings, type Slot } from '../cluster/cluster-node.js';
-import { Activation, FencedOutError, FencedState } from '../cluster/fenced-state.js';
+import { Tenure, FencedOutError, FencedState } from '../cluster/fenced-state.js';
 import { JetStreamPublisher } from '../cluster/jetstream-publisher.js';
 import { ensureStreams } from '../cluster/topology.js';
 import { NatsKvStateStore } from '../state/nats-kv-state-store.js';
@@ -32,20 +32,20 @@ await ensureStreams(await jetstreamManager(nc), names, { ackWaitMs: timings.ackW
 const publisher = JetStreamPublisher.start(nc, names.pubAckWildcard(processId).slice(0, -2));
 const fenced = new FencedState(await NatsKvStateStore.open(nc, { bucket: names.stateBucket }), processId);
 
-const activations = new Map<string, Promise<Activation>>();
+const tenures = new Map<string, Promise<Tenure>>();
 const queues = new Map<string, Promise<unknown>>();
 
 async function turn(slot: Slot, msg: JsMsg, node: ClusterNode): Promise<'ack' | 'abandon'> {
   const key = msg.headers?.get('key') ?? '';
   const id = new AgentId('counter', key);
   const messageId = msg.headers?.get('Nats-Msg-Id') ?? '';
-  let activation = activations.get(key);
-  if (activation === undefined) {
-    activation = fenced.activate(id, () => node.mayAct(slot));
-    activations.set(key, activation);
-    activation.catch(() => activations.delete(key));
+  let tenure = tenures.get(key);
+  if (tenure === undefined) {
+    tenure = fenced.activate(id, () => node.mayAct(slot));
+    tenures.set(key, tenure);
+    tenure.catch(() => tenures.delete(key));
   }
-  const current = await activation;
+  const current = await tenure;
   if (current.hasProcessed(messageId)) return 'ack';
   report({ type: 'turn', key, messageId });
   await held;
@@ -59,7 +59,7 @@ async function turn(slot: Slot, msg: JsMsg, node: ClusterNode): Promise<'ack' | 
     await fenced.commit(current, { n }, messageId);
   } catch (error) {
     if (error instanceof FencedOutError) {
-      activations.delete(key);
+      tenures.delete(key);
       report({ type: 'fenced', key, messageId, epoch: current.epoch });
       return 'abandon';
     }
@@ -85,10 +85,10 @@ const node: ClusterNode = await ClusterNode.start({
   },
   slotLost: (slot) => {
     report({ type: 'lost', slot: `${slot.type}/${slot.partition}` });
-    activations.clear();
+    tenures.clear();
   },
   slotReleasing: async () => {
-    activations.clear();
+    tenures.clear();
   },
   onError: (error) => report({ type: 'error', message: String(error) }),
 });
