@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds] [--separate]`
+// `node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <scenario> [rounds] [--separate]`
 // compares this checkout's engine with another checkout's (both built: `npm ci` and `npm run
-// build` there).
+// build` there). Scenarios, named after the benchmark's (`npm run bench`): rpc (1), serial (1b: rpc to
+// a serial agent), rpc1000 (2), fanout (3), lazy (4), lazystore (4b: lazy with an InMemoryStateStore
+// and maxActiveAgents 10,000, so that every activation past the cap also deactivates and saves one).
 //
 // By default both run the same workload in one process, in alternating batches, so that a host
 // whose speed drifts between runs hits both alike. Loading one engine second costs it up to ~20 %
@@ -18,6 +20,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const CORE = 'libs/core/dist/index.js';
+const SCENARIOS = ['rpc', 'serial', 'rpc1000', 'fanout', 'lazy', 'lazystore'];
 const self = fileURLToPath(import.meta.url);
 const here = resolve(self, '../../..');
 
@@ -28,8 +31,8 @@ if (process.argv[2] === '--child') {
 } else {
   const separate = process.argv.includes('--separate');
   const [other, scenario, roundsArg = '11'] = process.argv.slice(2).filter((arg) => arg !== '--separate');
-  if (other === undefined || !['rpc', 'rpc1000', 'fanout', 'lazy'].includes(scenario) || !/^[1-9]\d*$/.test(roundsArg)) {
-    console.error('usage: node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <rpc|rpc1000|fanout|lazy> [rounds] [--separate]');
+  if (other === undefined || !SCENARIOS.includes(scenario) || !/^[1-9]\d*$/.test(roundsArg)) {
+    console.error(`usage: node --expose-gc tools/scripts/engine-ab.mjs <other-checkout> <${SCENARIOS.join('|')}> [rounds] [--separate]`);
     process.exit(2);
   }
   const mine = resolve(here, CORE);
@@ -128,12 +131,12 @@ async function workload(M, scenario) {
       return message;
     }
   }
-  if (scenario === 'rpc' || scenario === 'rpc1000') {
+  if (scenario === 'rpc' || scenario === 'serial' || scenario === 'rpc1000') {
     const engine = new M.LocalAgentEngine();
-    await Echo.register(engine, 'echo', () => new Echo());
+    await Echo.register(engine, 'echo', () => new Echo(), { concurrency: scenario === 'serial' ? 'serial' : 'concurrent' });
     engine.start();
     const id = new M.AgentId('echo', 'default');
-    if (scenario === 'rpc') {
+    if (scenario !== 'rpc1000') {
       return async () => {
         for (let i = 0; i < 20_000; i++) await engine.sendMessage(i, id);
         return 20_000;
@@ -175,10 +178,11 @@ async function workload(M, scenario) {
       return 200 * 100;
     };
   }
-  // lazy: 100,000 distinct agents per batch, on a fresh engine each time.
+  // lazy: 100,000 distinct agents per batch, on a fresh engine each time; lazystore: past 10,000
+  // live agents each activation first deactivates (and saves) the least recently used one.
   let batch = 0;
   return async () => {
-    const engine = new M.LocalAgentEngine();
+    const engine = new M.LocalAgentEngine(scenario === 'lazystore' ? { stateStore: new M.InMemoryStateStore(), maxActiveAgents: 10_000 } : {});
     await engine.registerAgentBuilder('lazy', () => new Echo());
     engine.start();
     const prefix = `b${batch++}-`;
