@@ -32,8 +32,8 @@ export class Turns extends ListNode<Turns> {
   }
 }
 
-/** What fewer activations need: waiters, queued saves, idle timeouts, turns. */
-class RareExtras {
+/** What only some activations need: waiters, queued saves, an idle timeout, turns. */
+class ActivationExtras {
   closedWaiters: (() => void)[] | undefined = undefined;
   idleWaiters: (() => void)[] | undefined = undefined;
   saveQueue: (() => void)[] | undefined = undefined;
@@ -56,7 +56,7 @@ const SAVING = 4;
  * An activation is its own node in the idle tracker's least-recently-used list, and its flags share
  * one field: agents under a cap churn through activations by the thousand per second, and each
  * object less per activation is less for the garbage collector to move. What only some need waits
- * in `rare`. (Plain agents have no activation at all: see `AgentRegistration.plain`.)
+ * in its extras. (Bare agents have no activation at all: see `AgentRegistration.bare`.)
  */
 export class Activation extends ListNode<Activation> implements TurnOwner {
   /** Messages accepted for this instance whose handling has not finished (turn waits included). */
@@ -66,7 +66,7 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
   stateVersion: string | null = null;
   /** Monotonic time it last fell idle: kept for agents with an idle timeout only. */
   idleSince = 0;
-  private rare: RareExtras | undefined = undefined;
+  private extras: ActivationExtras | undefined = undefined;
 
   constructor(
     readonly id: AgentId,
@@ -77,8 +77,9 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
     super();
   }
 
-  private get rarer(): RareExtras {
-    return (this.rare ??= new RareExtras());
+  /** Its extras, made on first need. */
+  private withExtras(): ActivationExtras {
+    return (this.extras ??= new ActivationExtras());
   }
 
   /** The directory's key for it: the id's string form (built once by the id). */
@@ -112,17 +113,17 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
 
   endClosing(): void {
     this.flags &= ~CLOSING;
-    const rare = this.rare;
-    if (rare === undefined) return;
-    const waiters = rare.closedWaiters;
-    rare.closedWaiters = undefined;
+    const extras = this.extras;
+    if (extras === undefined) return;
+    const waiters = extras.closedWaiters;
+    extras.closedWaiters = undefined;
     if (waiters !== undefined) for (const wake of waiters) wake();
   }
 
   /** Calls `wake` once the deactivation under way has ended (at once when none is). */
   onClosingEnded(wake: () => void): void {
     if (!this.closing) return wake();
-    (this.rarer.closedWaiters ??= []).push(wake);
+    (this.withExtras().closedWaiters ??= []).push(wake);
   }
 
   whenClosingEnded(): Promise<void> {
@@ -131,15 +132,15 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
 
   /** Calls `wake` once no message is in flight any more (checked by the directory on `leave`). */
   onIdle(wake: () => void): void {
-    (this.rarer.idleWaiters ??= []).push(wake);
+    (this.withExtras().idleWaiters ??= []).push(wake);
   }
 
   /** Takes the waiters registered by `onIdle`. */
   takeIdleWaiters(): (() => void)[] | undefined {
-    const rare = this.rare;
-    if (rare === undefined) return undefined;
-    const waiters = rare.idleWaiters;
-    rare.idleWaiters = undefined;
+    const extras = this.extras;
+    if (extras === undefined) return undefined;
+    const waiters = extras.idleWaiters;
+    extras.idleWaiters = undefined;
     return waiters;
   }
 
@@ -153,7 +154,7 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
       this.flags |= SAVING;
       return save();
     }
-    (this.rarer.saveQueue ??= []).push(save);
+    (this.withExtras().saveQueue ??= []).push(save);
   }
 
   /** Whether a save of this instance is running. */
@@ -163,10 +164,10 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
 
   /** The running save has ended: starts the next one, if any. */
   saveEnded(): void {
-    const next = this.rare?.saveQueue?.shift();
+    const next = this.extras?.saveQueue?.shift();
     if (next === undefined) {
       this.flags &= ~SAVING;
-      if (this.rare !== undefined) this.rare.saveQueue = undefined;
+      if (this.extras !== undefined) this.extras.saveQueue = undefined;
       return;
     }
     next();
@@ -174,7 +175,7 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
 
   /** @internal Its place among the idle agents with its idle timeout, in expiry order. */
   get timeoutNode(): ListNode<Activation> {
-    return (this.rarer.timeoutNode ??= new ListNode<Activation>(this));
+    return (this.withExtras().timeoutNode ??= new ListNode<Activation>(this));
   }
 
   /**
@@ -186,7 +187,7 @@ export class Activation extends ListNode<Activation> implements TurnOwner {
   }
 
   private get turns(): Turns {
-    return (this.rarer.turns ??= new Turns(this));
+    return (this.withExtras().turns ??= new Turns(this));
   }
 
   /** `runTurn` for a `Turn`: one that can start now costs no promise of its own. */

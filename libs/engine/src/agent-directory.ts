@@ -131,8 +131,8 @@ export class AgentDirectory extends LiveAgents {
   }
 
   /**
-   * `activationNow` for the engine's fast path: a bare agent (see `AgentRegistration.plain`) comes
-   * back as it is, and one activated now for a plain type is kept bare. Its deliveries are counted
+   * `activationNow` for the engine's fast path: a bare agent (see `AgentRegistration.bare`) comes
+   * back as it is, and one activated now for a bare type is kept bare. Its deliveries are counted
    * with `startBare()` instead of `enter`/`leave`.
    */
   entryNow(id: AgentId): Activation | Agent | PendingActivation {
@@ -239,7 +239,7 @@ export class AgentDirectory extends LiveAgents {
       built = AgentInstantiationContext.populateContext(this.engine, id, registration.builder);
       if (persistence === undefined && !full && !isThenable(built)) {
         const agent = registration.checkBuilt(built);
-        return registration.plain ? this.addBare(key, id, agent) : this.addActivation(new Activation(id, agent, registration), false);
+        return registration.bare ? this.addBare(key, id, agent) : this.addActivation(new Activation(id, agent, registration), false);
       }
     } catch (error) {
       return PendingActivation.failed(this.constructionFailed(id, error));

@@ -16,10 +16,10 @@ export class AgentRegistration {
    */
   readonly direct: boolean;
   /**
-   * Whether its instances need nothing but the agent itself: direct, idleness untracked, nothing
-   * persisted. The directory keeps them bare, without an `Activation`.
+   * Whether its instances are bare agents: direct, idleness untracked, nothing persisted, so they
+   * need nothing but the agent itself, and the directory keeps them without an `Activation`.
    */
-  readonly plain: boolean;
+  readonly bare: boolean;
   /** @internal Reports turns that keep messages waiting too long (serial types of an engine that watches). */
   turnWatch: TurnWatch | undefined = undefined;
 
@@ -34,7 +34,7 @@ export class AgentRegistration {
     readonly tracked: boolean,
   ) {
     this.direct = !serial && persistence !== 'turn';
-    this.plain = this.direct && !tracked && persistence === 'none';
+    this.bare = this.direct && !tracked && persistence === 'none';
   }
 
   /** Checks what a builder returned against `expectedClass`. */

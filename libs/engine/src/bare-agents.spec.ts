@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAgentEngine } from './local-agent-engine.js';
 import { deferred, tick, TestAgent } from './test-utils/test-agent.js';
 
-// Plain agents (concurrent, no store, no idle timeout, no cap) are kept bare, without an
+// Bare agents (concurrent, no store, no idle timeout, no cap) are kept without an
 // Activation: these are the guarantees they keep all the same.
 
 let engine: LocalAgentEngine;

@@ -28,7 +28,7 @@ export class DeliveryEpoch {
 }
 
 /**
- * Messages in flight on bare agents: plain agents (concurrent, idleness untracked, not persisted)
+ * Messages in flight on bare agents (concurrent, idleness untracked, not persisted)
  * that the directory keeps without an `Activation`, so a million of them cost what a `Map` of a
  * million agents costs. Their deliveries are counted per epoch rather than per agent: when one of
  * them must become a full activation (to be deactivated, say), the epoch is cut, and that agent
