@@ -26,14 +26,6 @@ export type DocExampleEngine =
     };
 
 /**
- * Examples that are right but meet a defect of an engine. Each still runs, and its test checks that
- * it still misses some of its output, so the defect stays in sight and the test turns red once the
- * engine is fixed: then delete the entry.
- */
-const KNOWN_DEFECTS: readonly { engine: DocExampleEngine['engine']; page: string; codeIncludes: string; defect: string }[] = [
-];
-
-/**
  * Registers one test per example that runs on `target`; an example marked not to run there shows
  * as a skipped test whose name gives the reason.
  */
@@ -56,23 +48,13 @@ export function describeDocExamples(target: DocExampleEngine): void {
       expect(quickStartExamples(runHere).map((example) => example.mode)).toEqual(['engines', 'engines']);
     });
 
-    const defects = KNOWN_DEFECTS.filter((known) => known.engine === target.engine);
-    const defectOf = (example: DocExample) =>
-      defects.find((known) => known.page === example.page && example.code.includes(known.codeIncludes))?.defect;
-
-    it('lists no known defect that no example meets', () => {
-      const stale = defects.filter((known) => runHere.filter((example) => defectOf(example) === known.defect).length !== 1);
-      expect(stale).toEqual([]);
-    });
-
     const markedOut = examples.filter((example) => example.mode === 'no-run' || (!local && example.mode === 'local-only'));
     for (const example of markedOut) {
       it.skip(`${example.page}:${example.line} ${example.mode === 'no-run' ? 'is type-checked only' : 'runs on LocalAgentEngine only'}: ${example.reason}`);
     }
 
     for (const example of runHere) {
-      const defect = defectOf(example);
-      it(`${titleOf(example, target.engine)}${defect === undefined ? '' : `, but misses output: ${defect}`}`, async () => {
+      it(titleOf(example, target.engine), async () => {
         let code = onLocalEngine(example.code);
         if (target.engine === 'NatsAgentEngine') {
           const { servers, cluster } = target.connection();
@@ -80,8 +62,7 @@ export function describeDocExamples(target: DocExampleEngine): void {
         }
         const printed = await runModule(join(scratch, `${example.page.replace(/\W+/g, '_')}_${example.line}.ts`), code);
         const missing = missingOutput(example.expected, printed);
-        if (defect !== undefined) expect(missing, 'the known defect is gone: delete its entry in KNOWN_DEFECTS').not.toEqual([]);
-        else expect(missing, `claimed in the comments but not printed; it printed:\n${printed.join('\n')}`).toEqual([]);
+        expect(missing, `claimed in the comments but not printed; it printed:\n${printed.join('\n')}`).toEqual([]);
       });
     }
   });

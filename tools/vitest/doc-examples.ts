@@ -26,8 +26,7 @@ import { fileURLToPath } from 'node:url';
  *     prints (a handler's console.log, say), `"…" twice` for two of them:
  *     `await engine.stopWhenIdle(); // prints "customer-42 owes 30", then "customer-42 owes 42"`.
  * Each claimed line must be among the lines printed; the order is not checked (on NATS, agents of
- * different types and keys print in no fixed order). An example that meets a known engine defect
- * is listed in doc-example-tests.ts (KNOWN_DEFECTS).
+ * different types and keys print in no fixed order).
  */
 
 /** The repository's root. */
