@@ -8,6 +8,7 @@ export const FAULT_TEST_FILES = [
   'libs/nats/src/engine/rpc-cluster.spec.ts',
   'libs/nats/src/engine/fenced-saves.spec.ts',
   'libs/nats/src/engine/clock-skew.spec.ts',
+  'libs/nats/src/engine/slow-broker.spec.ts',
   'libs/nats/src/cluster/cluster-faults.spec.ts',
   'libs/nats/src/cluster/leader-kill.spec.ts',
   'libs/nats/src/cluster/jetstream-publisher-cluster.spec.ts',

@@ -108,7 +108,7 @@ describe('cluster plumbing under faults', { timeout: 60_000 }, () => {
     await vi.waitFor(() => expect(a.all('owned').at(-1)?.['slots']).toBe(PARTITIONS), { timeout: 10_000 });
     for (let i = 0; i < 16; i++) await c.send(keys[i % keys.length]!);
     await a.waitFor((e) => e.type === 'turn', 10_000, 'a turn');
-    a.signal('SIGSTOP');
+    await a.pause();
     const pausedAt = Date.now();
     const b = await c.worker('b');
     await b.waitFor((e) => e.type === 'committed', 20_000, 'a commit after the takeover');

@@ -145,7 +145,7 @@ describe('NatsAgentEngine across processes', { timeout: 90_000 }, () => {
     expect(first).toBe(1);
     const inFlight = c.client.sendMessage<number>(new Increment(10), target).catch((error: Error) => error.name);
     await a.waitFor(() => a.all('turn-start').length === 2, 20_000, 'the second turn to begin');
-    a.signal('SIGSTOP');
+    await a.pause();
     const b = await c.worker('b');
     await b.waitFor((e) => e.type === 'status' && e['owned'] === 20, 20_000, 'all partitions');
     const afterTakeover = await c.client.sendMessage<number>(new Increment(100), target);

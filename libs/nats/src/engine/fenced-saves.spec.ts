@@ -5,6 +5,7 @@ import { FencedState } from '../cluster/fenced-state.js';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
 import { natsServerCanRestart } from '../test-utils/nats-server.js';
+import { pauseProcess } from '../test-utils/pause-process.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
 
 class Set {
@@ -54,7 +55,7 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine saves after a store fa
     const id = new AgentId('holder', 'h');
     expect(await e.sendMessage(new Set(7), id)).toBe(7);
 
-    process.kill(nats.server.pid!, 'SIGSTOP');
+    await pauseProcess(nats.server.pid!);
     await expect(e.deactivate(id)).rejects.toThrow(/300 ms|timed out|time/i);
     process.kill(nats.server.pid!, 'SIGCONT');
 

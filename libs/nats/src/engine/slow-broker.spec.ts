@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useNats } from '../test-utils/nats-fixture.js';
 import { uniqueName } from '../test-utils/names.js';
 import { natsServerCanRestart } from '../test-utils/nats-server.js';
+import { pauseProcess } from '../test-utils/pause-process.js';
 import { NatsAgentEngine } from './nats-agent-engine.js';
 
 // A replicated stream can take a busy or electing cluster longer to create than one JetStream
@@ -17,7 +18,7 @@ describe.skipIf(!natsServerCanRestart())('NatsAgentEngine.connect on a broker th
   it('creates the cluster\'s streams and buckets once the broker answers, instead of failing at the first timeout', async () => {
     const nc = await connect({ servers: nats.server.url });
     try {
-      process.kill(nats.server.pid!, 'SIGSTOP');
+      await pauseProcess(nats.server.pid!);
       const connecting = NatsAgentEngine.connect({ connection: nc, cluster: uniqueName('c') });
       // Paused past one request's timeout. Before: connect() rejected with TimeoutError.
       setTimeout(() => process.kill(nats.server.pid!, 'SIGCONT'), 3000);

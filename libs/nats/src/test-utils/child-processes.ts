@@ -4,6 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bundleForChild } from '../../../../tools/vitest/child-bundle.js';
 import { fileURLToPath } from 'node:url';
+import { pauseProcess } from './pause-process.js';
 
 const LIB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -76,6 +77,11 @@ export class Child {
 
   signal(signal: NodeJS.Signals): void {
     if (this.alive) this.process.kill(signal);
+  }
+
+  /** SIGSTOP, resolved once the process has truly stopped (see `pauseProcess`). */
+  async pause(): Promise<void> {
+    if (this.alive && this.process.pid !== undefined) await pauseProcess(this.process.pid);
   }
 
   /** Events of a type seen so far. */
