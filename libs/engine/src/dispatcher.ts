@@ -1,5 +1,5 @@
 import type { MessageQueue } from '@agentopera/queue';
-import { synchronousRecipients } from '@agentopera/subscriptions';
+import { synchronousRecipients, type SynchronousRecipients } from '@agentopera/subscriptions';
 import { CancellationToken, type Agent, type AgentId } from '@agentopera/types';
 import { Activation } from './activation.js';
 import type { DeliveryEpoch } from './bare-deliveries.js';
@@ -29,8 +29,12 @@ export class Dispatcher {
    */
   private readonly running = new Set<MessageEnvelope>();
 
+  /** The subscription manager's synchronous lookup, if it offers one (looked up once, not per publish). */
+  private readonly recipientsNow: SynchronousRecipients | undefined;
+
   constructor(private readonly parts: DeliveryParts) {
     this.observed = new ObservedDelivery(parts);
+    this.recipientsNow = synchronousRecipients(parts.subscriptionManager);
   }
 
   /**
@@ -170,7 +174,7 @@ export class Dispatcher {
   private publishPlain(envelope: PublishMessageEnvelope, done: () => void): void {
     if (envelope.cancellationToken?.isCancelled()) return done();
     const { subscriptionManager: manager, events } = this.parts;
-    const lookUpNow = synchronousRecipients(manager);
+    const lookUpNow = this.recipientsNow;
     const lookupFailed = (error: unknown): void => {
       events.unobserved(`a publish on ${envelope.channel.toString()} failed`, error);
       this.parts.recordBackgroundError(error);
