@@ -134,15 +134,7 @@ export class SlotConsumer {
    */
   async drain(timeoutMs = Infinity, signal?: AbortSignal): Promise<boolean> {
     this.stopPulling();
-    const bounds = [...(Number.isFinite(timeoutMs) ? [AbortSignal.timeout(timeoutMs)] : []), ...(signal === undefined ? [] : [signal])];
-    const bound = AbortSignal.any(bounds);
-    const drained =
-      this.inFlight.size === 0 ||
-      (await new Promise<boolean>((resolve) => {
-        this.idle.push(() => resolve(true));
-        if (bound.aborted) resolve(false);
-        else bound.addEventListener('abort', () => resolve(false), { once: true });
-      }));
+    const drained = this.inFlight.size === 0 || (await this.idleWithin(timeoutMs, signal));
     clearInterval(this.beat);
     if (!drained) {
       this.givenUp = true;
@@ -150,6 +142,20 @@ export class SlotConsumer {
       if (signal?.aborted !== true) this.options.onError?.(new SlotDrainTimeoutError(this.options.consumer, this.inFlight.size, timeoutMs));
     }
     return drained;
+  }
+
+  /** Whether the running handlers all settle before `timeoutMs` passes or `signal` aborts. */
+  private idleWithin(timeoutMs: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const bound = AbortSignal.any([...(Number.isFinite(timeoutMs) ? [AbortSignal.timeout(timeoutMs)] : []), ...(signal === undefined ? [] : [signal])]);
+    return new Promise<boolean>((resolve) => {
+      const gaveUp = (): void => resolve(false);
+      this.idle.push(() => {
+        bound.removeEventListener('abort', gaveUp);
+        resolve(true);
+      });
+      if (bound.aborted) gaveUp();
+      else bound.addEventListener('abort', gaveUp, { once: true });
+    });
   }
 
   private stopPulling(): void {
